@@ -1,0 +1,36 @@
+import type {FindingKind, Verdict} from '../diagnose/types.js'
+import {UserError} from '../user-error.js'
+
+export const findingKinds: readonly FindingKind[] = [
+  'lost-connections',
+  'accept-queue-not-drained',
+  'never-accepted-abandoned',
+  'accepted-never-closed',
+  'data-left-unread',
+  'listen-overflow',
+  'load-stalled',
+]
+
+/** What fails the CI gate unless --fail-on says otherwise: connections the server loses. */
+export const defaultFailOn: readonly FindingKind[] = [
+  'lost-connections',
+  'accept-queue-not-drained',
+  'never-accepted-abandoned',
+  'accepted-never-closed',
+]
+
+/** "--fail-on a,b" or "all" -> the finding kinds that fail the gate. */
+export function parseFailOn(text: string): FindingKind[] {
+  if (text.trim() === 'all') return [...findingKinds]
+  const kinds = text.split(',').map((kind) => kind.trim()).filter(Boolean)
+  const unknown = kinds.filter((kind) => !findingKinds.includes(kind as FindingKind))
+  if (unknown.length > 0 || kinds.length === 0) {
+    throw new UserError(`--fail-on: unknown finding ${unknown.join(', ') || '(empty)'}`, `use "all" or a comma list of: ${findingKinds.join(', ')}`)
+  }
+  return kinds as FindingKind[]
+}
+
+/** A verdict fails the gate when it has a finding of a failing kind. */
+export function failsGate(verdict: Verdict, failOn: readonly FindingKind[]): boolean {
+  return verdict.findings.some((finding) => failOn.includes(finding.kind))
+}

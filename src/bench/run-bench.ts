@@ -1,0 +1,108 @@
+import {setTimeout as sleep} from 'node:timers/promises'
+import {diagnoseBench} from '../diagnose/diagnose-bench.js'
+import {runLoad} from '../load/index.js'
+import type {EngineName, LoadOptions, LoadResult} from '../load/types.js'
+import {readListenCounters, takeSnapshot, type ResolvedSource} from '../probes/index.js'
+import type {Snapshot} from '../probes/types.js'
+import {startTarget, type TargetSpec} from '../target/index.js'
+import {startSampler} from './sampler.js'
+import type {BenchRun, TargetInfo, TimelinePoint} from './types.js'
+
+export interface BenchOptions {
+  target: TargetSpec
+  engine: EngineName
+  requests: number
+  /** Duration run (autocannon engine); overrides requests when set. */
+  durationMs?: number
+  concurrency: number
+  keepAlive: boolean
+  stallMs: number
+  timeoutMs: number
+  requestTimeoutMs?: number
+  /** Sampling period of the port during the load. */
+  intervalMs: number
+  /** Pause after the load so in-flight closes land before the final snapshot. */
+  settleMs: number
+  source: ResolvedSource
+  signal?: AbortSignal
+  onProgress?: (completed: number, total: number) => void
+}
+
+/**
+ * One bench run: start the target, load it while sampling its port, take a final snapshot with
+ * owners, stop the target, diagnose. The target is stopped on every path.
+ */
+export async function runBench(options: BenchOptions): Promise<BenchRun> {
+  const startedAt = Date.now()
+  const target = await startTarget(options.target, options.source)
+  try {
+    const {port} = target.info
+    const countersBefore = await readListenCounters()
+    let completed = 0
+    const loadStartedAt = Date.now()
+    const sampler = startSampler({port, source: options.source, intervalMs: options.intervalMs, startedAt: loadStartedAt, completed: () => completed})
+    let load: LoadResult
+    let timeline: TimelinePoint[]
+    let afterLoad: Snapshot
+    try {
+      load = await runLoad(options.engine, toLoadOptions(options, target.info), {
+        onProgress(done) {
+          completed = done
+          options.onProgress?.(done, options.requests)
+        },
+      })
+      sampler.markLoadEnded()
+      // Two readings with owners, settleMs apart: what is still there in the second is stuck,
+      // since a healthy server drains its queue and closes within milliseconds of the load's end.
+      afterLoad = await takeSnapshot({port, source: options.source, owners: true})
+      await sleep(options.settleMs)
+    } finally {
+      timeline = await sampler.stop()
+    }
+    const finalSnapshot = await takeSnapshot({port, source: options.source, owners: true})
+    const countersAfter = await readListenCounters()
+    const serverStats = await target.stop()
+    const verdict = diagnoseBench({
+      target: target.info,
+      load,
+      evidence: {
+        port,
+        snapshots: [afterLoad, finalSnapshot],
+        countersBefore,
+        countersAfter,
+        loadEndedAt: afterLoad.at,
+        stuckAfterMs: options.settleMs,
+      },
+      serverStats,
+    })
+    return {
+      target: target.info,
+      load,
+      source: options.source.source,
+      timeline,
+      finalSnapshot,
+      counters: {before: countersBefore, after: countersAfter},
+      serverStats,
+      verdict,
+      durationMs: Date.now() - startedAt,
+    }
+  } finally {
+    await target.stop()
+  }
+}
+
+function toLoadOptions(options: BenchOptions, target: TargetInfo): LoadOptions {
+  return {
+    host: target.host,
+    port: target.port,
+    path: target.path,
+    requests: options.durationMs ? undefined : options.requests,
+    durationMs: options.durationMs,
+    concurrency: options.concurrency,
+    keepAlive: options.keepAlive,
+    stallMs: options.stallMs,
+    timeoutMs: options.timeoutMs,
+    requestTimeoutMs: options.requestTimeoutMs,
+    signal: options.signal,
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * The bench's results: plain JSON-safe objects, so `--json` is JSON.stringify of a BenchReport.
+ * This is the documented, stable schema (see README "JSON output"); add fields, never rename.
+ */
+import type {Verdict} from '../diagnose/types.js'
+import type {LoadResult} from '../load/types.js'
+import type {ListenCounters, Snapshot, SourceName} from '../probes/types.js'
+import type {ReferenceServerMode, ServerStats} from '../target/reference-server.js'
+
+export type TargetKind = 'reference' | 'command' | 'url'
+
+export interface TargetInfo {
+  kind: TargetKind
+  /** e.g. "reference server: et, 4 I/O threads, accept once, read drain" or the user's command. */
+  description: string
+  host: string
+  port: number
+  path: string
+  /** Only for the reference server. */
+  mode: ReferenceServerMode | null
+  /** The server's pid when we started it; null for --url. */
+  pid: number | null
+}
+
+/** One sample of the target port during and after the load. */
+export interface TimelinePoint {
+  /** ms since the load started (negative: before). */
+  atMs: number
+  /** Accept-queue length of the LISTEN socket (sum over listeners); null if no LISTEN row. */
+  acceptQueue: number | null
+  /** Backlog limit (ss only); null when the source cannot tell. */
+  backlog: number | null
+  estab: number
+  closeWait: number
+  /** Cumulative responses the load engine had received at this moment. */
+  completed: number
+  /** True once the load engine has finished (samples of the settle phase). */
+  afterLoad: boolean
+}
+
+export interface BenchRun {
+  target: TargetInfo
+  load: LoadResult
+  /** Which probe source sampled the port. */
+  source: SourceName
+  timeline: TimelinePoint[]
+  /** Snapshot with owners, taken after the load and a short settle, before the target stops. */
+  finalSnapshot: Snapshot
+  counters: {before: ListenCounters | null; after: ListenCounters | null}
+  /** Final stats from the reference server; null for other targets. */
+  serverStats: ServerStats | null
+  verdict: Verdict
+  /** Wall time of the whole run, target start to verdict. */
+  durationMs: number
+}
+
+/** One row of the mode matrix: the same mode run `runs` times. */
+export interface MatrixRow {
+  label: string
+  mode: ReferenceServerMode
+  runs: number
+  /** Runs in which at least one connection was lost (never served). */
+  lossyRuns: number
+  requested: number
+  /** Completed requests per run. */
+  completed: number[]
+  /** Highest accept-queue length seen in any run. */
+  peakAcceptQueue: number
+  /** Never-accepted sockets per run (ownerless ESTAB/CLOSE-WAIT in the final snapshot). */
+  neverAccepted: number[]
+  /** Wall time per run, ms. */
+  durationsMs: number[]
+}
+
+export interface MatrixReport {
+  rows: MatrixRow[]
+  /** The conclusion in words, a sentence per line. */
+  conclusion: string[]
+  /** Every run, for the HTML report's timelines. */
+  runs: BenchRun[]
+}
+
+export type BenchReport =
+  | {kind: 'single'; run: BenchRun}
+  | {kind: 'matrix'; matrix: MatrixReport}

@@ -1,0 +1,123 @@
+import {writeFile} from 'node:fs/promises'
+import {Command, Flags} from '@oclif/core'
+import {defaultFailOn, failsGate, parseFailOn} from '../bench/fail-on.js'
+import {runBench, type BenchOptions} from '../bench/run-bench.js'
+import {runMatrix} from '../bench/run-matrix.js'
+import type {BenchReport} from '../bench/types.js'
+import {parseDuration} from '../cli/parse-duration.js'
+import {reportUserError} from '../cli/report-user-error.js'
+import {ExitCode, exitCodeFor} from '../exit-codes.js'
+import {resolveSource} from '../probes/index.js'
+import {renderBenchText} from '../report/bench-text.js'
+import {renderBenchHtml} from '../report/html.js'
+import {createProgressBar} from '../report/progress.js'
+import {createStreamStyle, plainStyle} from '../report/style.js'
+import {planTarget} from '../target/plan-target.js'
+
+export default class Bench extends Command {
+  static summary = 'Load a server the way ab does, watch its port, and say which connections it lost and why.'
+
+  static description = `With no target and no mode flags, runs the bundled reference server in each epoll mode (edge/level-triggered, single/multi-threaded, one accept per wakeup, and the accept-until-EAGAIN fix) --repeat times and prints a table.
+With mode flags (--trigger, --threads, --accept, --read, --backlog) it runs the reference server once in that mode. After -- it runs your server command ({port} is replaced by a free port); with --url it loads a server already running on this host.
+Exit codes: 0 healthy, 1 findings that fail the gate (--fail-on), 2 usage or tool error, 3 inconclusive.`
+
+  static examples = [
+    '<%= config.bin %> bench',
+    '<%= config.bin %> bench --trigger et --threads 4 --accept once',
+    '<%= config.bin %> bench --json -- ./my-server --port {port}',
+    '<%= config.bin %> bench --url http://127.0.0.1:8080/ -n 5000 -c 200',
+    '<%= config.bin %> bench --engine autocannon --duration 10s -- node server.js {port}',
+  ]
+
+  static strict = false
+
+  static flags = {
+    engine: Flags.string({options: ['ab', 'autocannon'], default: 'ab', summary: 'Load engine: ab-style keep-alive driver, or autocannon.'}),
+    requests: Flags.integer({char: 'n', default: 1000, min: 1, max: 10_000_000, summary: 'Requests to send (ab -n).'}),
+    concurrency: Flags.integer({char: 'c', default: 94, min: 1, max: 20_000, summary: 'Connections (ab -c).'}),
+    keepalive: Flags.boolean({default: true, allowNo: true, summary: 'Reuse connections (ab -k).'}),
+    duration: Flags.string({summary: 'Run for this long instead of -n (autocannon engine), e.g. 10s.'}),
+    stall: Flags.string({default: '1s', summary: 'Stop the load when no response arrives for this long.'}),
+    timeout: Flags.string({default: '30s', summary: 'Bound on the whole load.'}),
+    'request-timeout': Flags.string({default: '2s', summary: 'Per-request timeout (autocannon engine).'}),
+    interval: Flags.string({default: '20ms', summary: 'Sampling period of the port during the load.'}),
+    settle: Flags.string({default: '300ms', summary: 'Wait after the load before the final reading; what remains is stuck.'}),
+    source: Flags.string({options: ['auto', 'ss', 'netstat', 'proc'], default: 'auto', summary: 'Where socket states come from.'}),
+    trigger: Flags.string({options: ['et', 'lt'], summary: 'Reference server: edge- or level-triggered epoll.'}),
+    threads: Flags.integer({min: 0, max: 64, summary: 'Reference server: I/O threads (0: the main loop serves too).'}),
+    accept: Flags.string({options: ['once', 'drain'], summary: 'Reference server: one accept per wakeup, or until EAGAIN.'}),
+    read: Flags.string({options: ['once', 'drain'], summary: 'Reference server: one read per wakeup, or until EAGAIN.'}),
+    backlog: Flags.integer({min: 1, max: 65_535, summary: 'Reference server: listen backlog.'}),
+    host: Flags.string({default: '127.0.0.1', summary: 'Loopback address the server listens on.'}),
+    port: Flags.integer({min: 0, max: 65_535, summary: 'Port for the reference server or your command (default: a free one).'}),
+    url: Flags.string({summary: 'Load a server already running on this host, e.g. http://127.0.0.1:8080/.'}),
+    'ready-timeout': Flags.string({default: '10s', summary: 'How long your server command may take to listen.'}),
+    repeat: Flags.integer({default: 5, min: 1, max: 1000, summary: 'Runs per mode in the mode matrix.'}),
+    'fail-on': Flags.string({summary: `Findings that fail the gate: "all" or a comma list (default ${defaultFailOn.join(',')}).`}),
+    report: Flags.string({summary: 'Also write a self-contained HTML report to this file.'}),
+    json: Flags.boolean({default: false, summary: 'Print the result as JSON (schema in the README).'}),
+  }
+
+  async run(): Promise<void> {
+    const {flags, argv} = await this.parse(Bench)
+    const abort = new AbortController()
+    const onSignal = () => abort.abort()
+    process.once('SIGINT', onSignal)
+    process.once('SIGTERM', onSignal)
+    try {
+      const plan = planTarget({...flags, command: argv as string[]}, parseDuration)
+      const failOn = flags['fail-on'] ? parseFailOn(flags['fail-on']) : defaultFailOn
+      const style = flags.json ? plainStyle : createStreamStyle(process.stdout)
+      const progress = createProgressBar({enabled: !flags.json})
+      const options: Omit<BenchOptions, 'target'> = {
+        engine: flags.engine as 'ab' | 'autocannon',
+        requests: flags.requests,
+        durationMs: flags.duration ? parseDuration(flags.duration, '--duration') : undefined,
+        concurrency: flags.concurrency,
+        keepAlive: flags.keepalive,
+        stallMs: parseDuration(flags.stall, '--stall'),
+        timeoutMs: parseDuration(flags.timeout, '--timeout'),
+        requestTimeoutMs: parseDuration(flags['request-timeout'], '--request-timeout'),
+        intervalMs: parseDuration(flags.interval, '--interval'),
+        settleMs: parseDuration(flags.settle, '--settle'),
+        source: resolveSource(flags.source as 'auto'),
+        signal: abort.signal,
+      }
+
+      let report: BenchReport
+      let exitCode: number
+      if (plan.kind === 'matrix') {
+        const matrix = await runMatrix({
+          ...options,
+          host: flags.host,
+          repeat: flags.repeat,
+          threads: plan.threads,
+          backlog: plan.backlog,
+          onRunDone: (done, total, label) => progress.update(done, total, label),
+        })
+        progress.finish()
+        report = {kind: 'matrix', matrix}
+        exitCode = flags['fail-on'] && matrix.runs.some((run) => failsGate(run.verdict, failOn)) ? ExitCode.findings : ExitCode.healthy
+      } else {
+        const run = await runBench({
+          ...options,
+          target: plan.target,
+          onProgress: (done, total) => progress.update(done, total, 'requests'),
+        })
+        progress.finish()
+        report = {kind: 'single', run}
+        exitCode = failsGate(run.verdict, failOn) ? ExitCode.findings : run.verdict.status === 'inconclusive' ? exitCodeFor('inconclusive') : ExitCode.healthy
+      }
+
+      if (flags.report) await writeFile(flags.report, renderBenchHtml(report))
+      this.log(flags.json ? JSON.stringify(report, null, 2) : renderBenchText(report, style))
+      // Not this.exit(): it ends the process before a large report drains into a pipe.
+      process.exitCode = exitCode
+    } catch (error) {
+      reportUserError(this, error, abort.signal.aborted ? 'bench interrupted; every server it started was stopped' : undefined)
+    } finally {
+      process.off('SIGINT', onSignal)
+      process.off('SIGTERM', onSignal)
+    }
+  }
+}

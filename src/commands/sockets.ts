@@ -1,0 +1,123 @@
+import {Command, Flags} from '@oclif/core'
+import {parseDuration} from '../cli/parse-duration.js'
+import {reportUserError} from '../cli/report-user-error.js'
+import {diagnoseSockets} from '../diagnose/verdict.js'
+import {readSocketsFile} from '../probes/read-sockets-file.js'
+import {readListenCounters, resolveSource, takeSnapshot, type SourceChoice} from '../probes/index.js'
+import type {Snapshot} from '../probes/types.js'
+import {renderSocketsReport, renderWatchSample} from '../report/render-sockets.js'
+import {buildSocketsReport, type SocketsReport} from '../report/sockets-report.js'
+import {sampleOf, summarizeWatch} from '../report/watch-summary.js'
+import {UserError} from '../user-error.js'
+
+export default class Sockets extends Command {
+  static summary = "Read a port's sockets from ss, netstat or /proc and say what is wrong: queued, never-accepted or stuck connections."
+
+  static description = `Shows the LISTEN socket(s) of the port (accept queue now and backlog limit, owner), counts by state, the rows that matter (connections never accepted, accepted CLOSE-WAIT, unread bytes) and findings with their evidence.
+--watch samples every --interval and ends with a summary; --file reads saved ss/netstat//proc output ("-" for stdin).
+Exit codes: 0 healthy, 1 findings, 2 usage or tool error, 3 inconclusive.`
+
+  static examples = [
+    '<%= config.bin %> sockets --port 1022',
+    '<%= config.bin %> sockets --port 1022 --watch --interval 500ms --duration 30s',
+    'netstat -an | grep 1022 | <%= config.bin %> sockets --file -',
+    '<%= config.bin %> sockets --port 8080 --source proc --json',
+  ]
+
+  static flags = {
+    port: Flags.integer({char: 'p', min: 1, max: 65_535, summary: 'Local port of the server (optional with --file when the data shows one).'}),
+    watch: Flags.boolean({char: 'w', default: false, summary: 'Sample repeatedly, one line per sample, then a summary.'}),
+    interval: Flags.string({default: '1s', summary: 'Time between --watch samples.'}),
+    duration: Flags.string({summary: 'Stop --watch after this long (default: until Ctrl-C).'}),
+    'stuck-after': Flags.string({default: '5s', summary: 'A CLOSE-WAIT or queue that stays this long is stuck.'}),
+    file: Flags.string({char: 'f', summary: 'Read saved ss, netstat or /proc/net/tcp output from this file ("-": stdin).'}),
+    source: Flags.string({options: ['auto', 'ss', 'netstat', 'proc'], default: 'auto', summary: 'Where socket states come from (auto: ss, else netstat, else /proc).'}),
+    json: Flags.boolean({default: false, summary: 'Print the result as JSON (shape in the README).'}),
+  }
+
+  async run(): Promise<void> {
+    const {flags} = await this.parse(Sockets)
+    let report: SocketsReport
+    try {
+      const stuckAfterMs = parseDuration(flags['stuck-after'], '--stuck-after')
+      if (flags.file !== undefined) {
+        if (flags.watch) throw new UserError('--watch and --file do not go together', 'drop one of them')
+        report = await this.analyseFile(flags.file, flags.port, stuckAfterMs)
+      } else {
+        if (flags.port === undefined) throw new UserError('--port is required (or --file)', 'e.g. reactor-doctor sockets --port 8080')
+        const source = resolveSource(flags.source as SourceChoice)
+        report = flags.watch
+          ? await this.watch(flags.port, source, parseDuration(flags.interval, '--interval'), flags.duration, stuckAfterMs, flags.json)
+          : await this.snapshot(flags.port, source, stuckAfterMs)
+      }
+    } catch (error) {
+      reportUserError(this, error)
+    }
+    this.log(flags.json ? JSON.stringify(report, null, 2) : renderSocketsReport(report).trimEnd())
+    if (report.exitCode !== 0) this.exit(report.exitCode)
+  }
+
+  private async analyseFile(file: string, port: number | undefined, stuckAfterMs: number): Promise<SocketsReport> {
+    const saved = await readSocketsFile(file, port)
+    const snapshots = [saved.snapshot]
+    const verdict = diagnoseSockets({port: saved.port, snapshots, stuckAfterMs})
+    const sourceNote = `${saved.snapshot.source} (format detected in the file)`
+    return buildSocketsReport({mode: 'file', port: saved.port, sourceNote, file, snapshots, watch: null, verdict})
+  }
+
+  private async snapshot(port: number, source: ReturnType<typeof resolveSource>, stuckAfterMs: number): Promise<SocketsReport> {
+    const snapshot = await takeSnapshot({port, source, owners: true, drops: source.source === 'ss'})
+    const verdict = diagnoseSockets({port, snapshots: [snapshot], stuckAfterMs})
+    return buildSocketsReport({mode: 'snapshot', port, sourceNote: source.note, file: null, snapshots: [snapshot], watch: null, verdict})
+  }
+
+  private async watch(
+    port: number,
+    source: ReturnType<typeof resolveSource>,
+    intervalMs: number,
+    duration: string | undefined,
+    stuckAfterMs: number,
+    json: boolean,
+  ): Promise<SocketsReport> {
+    const durationMs = duration === undefined ? Number.POSITIVE_INFINITY : parseDuration(duration, '--duration')
+    const stop = new AbortController()
+    const onSignal = () => stop.abort()
+    process.once('SIGINT', onSignal)
+    process.once('SIGTERM', onSignal)
+    const snapshots: Snapshot[] = []
+    const countersBefore = await readListenCounters()
+    try {
+      const startedAt = Date.now()
+      while (!stop.signal.aborted) {
+        // Sampling skips owners (a scan of every process): the inode still tells accepted from queued.
+        const snapshot = await takeSnapshot({port, source, owners: false, drops: source.source === 'ss'})
+        snapshots.push(snapshot)
+        if (!json) this.log(renderWatchSample(sampleOf(snapshot, snapshots.at(-2), port, startedAt)))
+        const next = startedAt + snapshots.length * intervalMs
+        if (next - startedAt > durationMs) break
+        await sleep(next - Date.now(), stop.signal)
+      }
+    } finally {
+      process.off('SIGINT', onSignal)
+      process.off('SIGTERM', onSignal)
+    }
+    const countersAfter = await readListenCounters()
+    const verdict = diagnoseSockets({port, snapshots, countersBefore, countersAfter, stuckAfterMs})
+    const watch = summarizeWatch(snapshots, port, intervalMs, stuckAfterMs)
+    return buildSocketsReport({mode: 'watch', port, sourceNote: source.note, file: null, snapshots, watch, verdict})
+  }
+}
+
+/** Waits, or returns early when the signal fires (Ctrl-C ends --watch with its summary). */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (ms <= 0 || signal.aborted) return resolve()
+    const timer = setTimeout(done, ms)
+    signal.addEventListener('abort', done, {once: true})
+    function done() {
+      clearTimeout(timer)
+      signal.removeEventListener('abort', done)
+      resolve()
+    }
+  })
+}

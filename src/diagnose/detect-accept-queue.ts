@@ -1,0 +1,47 @@
+import {formatEndpoint} from '../probes/address.js'
+import type {Finding} from './types.js'
+import {describeSocket, listSome, plural, seconds} from './describe.js'
+import {acceptQueueOf, backlogOf, listenersOf, ownershipOf, portSockets, settledSnapshots, type SocketEvidence} from './socket-evidence.js'
+
+export const acceptQueueExplanation =
+  'The kernel completed these handshakes, but the application never called accept() for them. ' +
+  'A listener registered with EPOLLET gets one edge for several connections that arrive together; an acceptor that ' +
+  'calls accept() once per wakeup leaves the rest queued with no further event, and since accept() takes the oldest, the queue never shrinks.'
+
+export const acceptQueueAdvice =
+  'Accept in a loop until accept() fails with EAGAIN, or register the listening socket level-triggered (without EPOLLET).'
+
+/**
+ * Accept queue not drained: LISTEN Recv-Q > 0 in every reading since the load ended, for at least
+ * stuckAfterMs (a busy server drains within milliseconds once the load stops). A single reading
+ * can only show the queue at one moment; the evidence says so.
+ */
+export function detectAcceptQueueNotDrained(evidence: SocketEvidence): Finding | null {
+  const {port} = evidence
+  const window = settledSnapshots(evidence).filter((snapshot) => acceptQueueOf(snapshot, port) !== null)
+  const last = window.at(-1)
+  if (!last) return null
+  const queues = window.map((snapshot) => acceptQueueOf(snapshot, port)!)
+  const spanMs = last.at - window[0]!.at
+  if (Math.min(...queues) === 0 || (window.length > 1 && spanMs < evidence.stuckAfterMs)) return null
+
+  const queued = queues.at(-1)!
+  const backlog = backlogOf(last, port)
+  const lines = listenersOf(last, port).map((listener) => {
+    const limit = backlog === null ? `backlog not shown by ${last.source}` : `backlog ${listener.sendQ}`
+    return `LISTEN ${formatEndpoint(listener.local)}: ${plural(listener.recvQ, 'connection')} in the accept queue (${limit})`
+  })
+  if (window.length === 1) lines.push('seen in one reading: watch it (sockets --watch) to see whether it drains')
+  else lines.push(`the queue stayed between ${Math.min(...queues)} and ${Math.max(...queues)} for ${seconds(spanMs)}${evidence.loadEndedAt === undefined ? '' : ' after the load ended'}`)
+  const waiting = portSockets(last, port).filter(
+    (socket) => (socket.state === 'ESTAB' || socket.state === 'CLOSE-WAIT') && ownershipOf(socket) === 'never-accepted',
+  )
+  lines.push(...listSome(waiting.map((socket) => describeSocket(socket))))
+  return {
+    kind: 'accept-queue-not-drained',
+    title: `Accept queue not drained: ${plural(queued, 'connection')} waiting in port ${port}'s accept queue`,
+    explanation: acceptQueueExplanation,
+    advice: acceptQueueAdvice,
+    evidence: lines,
+  }
+}

@@ -1,0 +1,50 @@
+import {formatEndpoint} from '../probes/address.js'
+import type {Finding} from './types.js'
+import {plural} from './describe.js'
+import {listenersOf, type SocketEvidence} from './socket-evidence.js'
+
+/**
+ * Listen queue overflow: a LISTEN queue at backlog+1 (the kernel's "full": ss only, the others
+ * do not show the backlog), per-listener drops (ss -m skmem d) that rose or are non-zero, or
+ * TcpExt ListenOverflows/ListenDrops that rose (the whole network namespace: worded as such).
+ */
+export function detectListenOverflow(evidence: SocketEvidence): Finding | null {
+  const {port, snapshots} = evidence
+  const lines: string[] = []
+  const full = new Map<string, number>()
+  for (const snapshot of snapshots) {
+    if (snapshot.source !== 'ss') continue
+    for (const listener of listenersOf(snapshot, port)) {
+      if (listener.sendQ > 0 && listener.recvQ > listener.sendQ) full.set(formatEndpoint(listener.local), listener.sendQ)
+    }
+  }
+  for (const [address, backlog] of full) lines.push(`LISTEN ${address}: queue reached ${backlog + 1}, backlog ${backlog} + 1: full`)
+
+  const first = snapshots[0]
+  const last = snapshots.at(-1)
+  for (const listener of last ? listenersOf(last, port) : []) {
+    if (listener.drops === undefined || listener.drops === 0) continue
+    const before = first ? listenersOf(first, port).find((socket) => formatEndpoint(socket.local) === formatEndpoint(listener.local))?.drops : undefined
+    const rose = before !== undefined && snapshots.length > 1 ? `, +${listener.drops - before} while watched` : ''
+    lines.push(`LISTEN ${formatEndpoint(listener.local)}: ${plural(listener.drops, 'drop')} (ss -m skmem d)${rose}`)
+  }
+
+  const {countersBefore: before, countersAfter: after} = evidence
+  if (before && after) {
+    const overflows = after.listenOverflows - before.listenOverflows
+    const drops = after.listenDrops - before.listenDrops
+    if (overflows > 0 || drops > 0) {
+      lines.push(`TcpExt ListenOverflows +${overflows}, ListenDrops +${drops} meanwhile (the whole network namespace: other ports count too)`)
+    }
+  }
+  if (lines.length === 0) return null
+  return {
+    kind: 'listen-overflow',
+    title: `Listen queue overflowed on port ${port}`,
+    explanation:
+      'The accept queue reached its limit (backlog + 1), so the kernel dropped further completed handshakes; those clients ' +
+      'retransmit after 1 s, 3 s, 7 s, which shows as latency spikes or failed connections.',
+    advice: 'Accept faster (in a loop until EAGAIN) and raise the listen() backlog together with net.core.somaxconn.',
+    evidence: lines,
+  }
+}

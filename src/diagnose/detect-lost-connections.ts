@@ -1,0 +1,46 @@
+import type {LoadResult} from '../load/types.js'
+import type {Snapshot} from '../probes/types.js'
+import {describeClientSocket, findServerSide} from './describe-client-socket.js'
+import {listSome, plural} from './describe.js'
+import {ownershipOf} from './socket-evidence.js'
+import type {Finding} from './types.js'
+
+/**
+ * Client connections that never received a single byte while the load ran: the server lost them.
+ * Matched by the client's local port to the server-side socket in the final snapshot, which tells
+ * where each one is (still in the accept queue, abandoned in CLOSE-WAIT, accepted but silent).
+ */
+export function detectLostConnections(load: LoadResult, finalSnapshot: Snapshot, targetPort: number, host: string): Finding | null {
+  const lost = load.connections.filter((c) => c.firstByteAtMs === null && c.requestsSent > 0)
+  if (lost.length === 0) return null
+
+  const sockets = finalSnapshot.sockets
+  const neverAccepted = lost.filter((c) => {
+    const server = findServerSide(c, targetPort, sockets)
+    return server !== undefined && ownershipOf(server) === 'never-accepted'
+  }).length
+  const lines = listSome(lost.map((c) => describeClientSocket(c, host, targetPort, sockets)))
+  const served = load.connections.length - lost.length
+  lines.unshift(
+    `${lost.length} of ${load.connections.length} client connections never got a byte; ${served} were served` +
+      `; ${load.completed} of ${load.requested ?? load.sent} requests completed (load ${load.end})`,
+  )
+
+  const explanation =
+    neverAccepted > 0
+      ? 'The connections completed the TCP handshake and waited in the kernel accept queue, but the server never accept()ed them. ' +
+        'With an edge-triggered (EPOLLET) listener, handshakes that complete while the listener is already reported ready make one edge, ' +
+        'and a server that calls accept() once per wakeup leaves the rest in the queue with no further event.'
+      : 'The connections were made but the server never sent a byte on them.'
+  const advice =
+    neverAccepted > 0
+      ? 'Call accept() in a loop until it fails with EAGAIN on every wakeup, or register the listening socket level-triggered.'
+      : 'Check that every accepted connection is registered with the event loop and that its reads are drained.'
+  return {
+    kind: 'lost-connections',
+    title: `${plural(lost.length, 'connection')} lost: ${lost.length === 1 ? 'the client' : 'clients'} never got a byte`,
+    explanation,
+    advice,
+    evidence: lines,
+  }
+}

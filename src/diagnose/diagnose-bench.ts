@@ -1,0 +1,52 @@
+import type {TargetInfo} from '../bench/types.js'
+import type {LoadResult} from '../load/types.js'
+import type {ServerStats} from '../target/reference-server.js'
+import {detectLoadStalled} from './detect-load-stalled.js'
+import {detectLostConnections} from './detect-lost-connections.js'
+import type {SocketEvidence} from './socket-evidence.js'
+import type {Finding, Verdict} from './types.js'
+import {findSocketCaveats, findSocketDataGaps, foldVerdict, socketDetectors} from './verdict.js'
+
+export interface BenchEvidence {
+  target: TargetInfo
+  load: LoadResult
+  /** Readings with owners after the load: [right after, after the settle]. */
+  evidence: SocketEvidence
+  serverStats: ServerStats | null
+}
+
+/**
+ * The bench's diagnosis: the client's view (connections that never got a byte, a stalled load)
+ * beside the kernel's (socket detectors) and, for the reference server, its own counters.
+ */
+export function diagnoseBench(input: BenchEvidence): Verdict {
+  const {load, evidence, serverStats, target} = input
+  const finalSnapshot = evidence.snapshots.at(-1)!
+  const lost = detectLostConnections(load, finalSnapshot, target.port, target.host)
+  if (lost && serverStats) lost.evidence.push(describeServerCounters(load, serverStats))
+  const socketFindings = socketDetectors.map((detect) => detect(evidence))
+  const stalled = detectLoadStalled(load)
+  // A stall is a symptom: on its own it is the finding, next to a cause it is one more line of evidence.
+  const causes = [lost, ...socketFindings].filter((f): f is Finding => f !== null)
+  if (stalled && causes.length > 0) causes[0]!.evidence.push(`${stalled.title}: ${stalled.evidence[0]}`)
+  return foldVerdict(
+    [...causes, causes.length === 0 ? stalled : null],
+    [...findLoadGaps(load), ...findSocketDataGaps(evidence)],
+    findSocketCaveats(evidence),
+  )
+}
+
+function describeServerCounters(load: LoadResult, stats: ServerStats): string {
+  const connected = load.connections.filter((c) => c.connected).length
+  return (
+    `the server's own counters: accepted ${stats.accepted} of ${connected} connected clients; ` +
+    `listener reported ready ${stats.listenWakeups} times; accept() hit EAGAIN ${stats.acceptEagain} times`
+  )
+}
+
+/** A load that reached nobody cannot say the server is healthy. */
+function findLoadGaps(load: LoadResult): string[] {
+  if (load.connections.some((c) => c.connected)) return []
+  const errors = [...new Set(load.connections.map((c) => c.error).filter(Boolean))].join(', ')
+  return [`no client connection was established${errors ? ` (${errors})` : ''}: nothing to judge`]
+}

@@ -1,0 +1,61 @@
+import type {ListenCounters, Snapshot, SocketRecord} from '../probes/types.js'
+
+/** What the socket detectors look at: a timeline of one port, oldest snapshot first. */
+export interface SocketEvidence {
+  port: number
+  /** Readings of the port; one for a snapshot or a saved file, many for --watch or a bench. */
+  snapshots: Snapshot[]
+  /** TcpExt counters around the observed period (whole network namespace). */
+  countersBefore?: ListenCounters | null
+  countersAfter?: ListenCounters | null
+  /** When the load stopped (ms since the epoch): from then on a healthy server drains its queue. */
+  loadEndedAt?: number
+  /** A socket or queue that stays this long is stuck, not just busy. */
+  stuckAfterMs: number
+}
+
+export type Ownership = 'never-accepted' | 'accepted' | 'unknown'
+
+/** Server-side sockets of the port (local port = port); clients on the same host are not ours. */
+export function portSockets(snapshot: Snapshot, port: number): SocketRecord[] {
+  return snapshot.sockets.filter((socket) => socket.local.port === port)
+}
+
+export function listenersOf(snapshot: Snapshot, port: number): SocketRecord[] {
+  return portSockets(snapshot, port).filter((socket) => socket.state === 'LISTEN')
+}
+
+/** Accept-queue length summed over the port's listeners (SO_REUSEPORT may give several); null: no LISTEN row. */
+export function acceptQueueOf(snapshot: Snapshot, port: number): number | null {
+  const listeners = listenersOf(snapshot, port)
+  return listeners.length === 0 ? null : listeners.reduce((sum, socket) => sum + socket.recvQ, 0)
+}
+
+/** Backlog limit: only ss shows it (Send-Q of LISTEN); netstat and /proc print 0 there. */
+export function backlogOf(snapshot: Snapshot, port: number): number | null {
+  const listeners = listenersOf(snapshot, port)
+  if (snapshot.source !== 'ss' || listeners.length === 0) return null
+  return listeners.reduce((sum, socket) => sum + socket.sendQ, 0)
+}
+
+/**
+ * Whether the application ever accepted a connection. A queued connection has no file, so
+ * inode 0 and no owner; once accepted it has an inode and an owning process.
+ */
+export function ownershipOf(socket: SocketRecord): Ownership {
+  if (socket.inode === 0 || (socket.owners !== null && socket.owners.length === 0 && socket.inode === null)) return 'never-accepted'
+  if ((socket.owners !== null && socket.owners.length > 0) || (socket.inode !== null && socket.inode > 0)) return 'accepted'
+  return 'unknown'
+}
+
+/** Snapshots from the end of the load on (all of them when the load end is unknown or later). */
+export function settledSnapshots(evidence: SocketEvidence): Snapshot[] {
+  const {loadEndedAt, snapshots} = evidence
+  if (loadEndedAt === undefined) return snapshots
+  const after = snapshots.filter((snapshot) => snapshot.at >= loadEndedAt)
+  return after.length > 0 ? after : snapshots.slice(-1)
+}
+
+export function pairKey(socket: SocketRecord): string {
+  return `${socket.local.address}:${socket.local.port}|${socket.peer.address}:${socket.peer.port}`
+}

@@ -1,0 +1,66 @@
+import type {Finding, Verdict} from './types.js'
+import {detectAcceptQueueNotDrained} from './detect-accept-queue.js'
+import {detectAcceptedNeverClosed} from './detect-accepted-never-closed.js'
+import {detectDataLeftUnread} from './detect-data-left-unread.js'
+import {detectListenOverflow} from './detect-listen-overflow.js'
+import {detectNeverAcceptedAbandoned} from './detect-never-accepted.js'
+import {acceptQueueOf, ownershipOf, portSockets, type SocketEvidence} from './socket-evidence.js'
+
+export type SocketDetector = (evidence: SocketEvidence) => Finding | null
+
+/** The server-side detectors, in the order their findings are shown (cause before symptoms). */
+export const socketDetectors: readonly SocketDetector[] = [
+  detectAcceptQueueNotDrained,
+  detectNeverAcceptedAbandoned,
+  detectListenOverflow,
+  detectAcceptedNeverClosed,
+  detectDataLeftUnread,
+]
+
+/**
+ * The one place results become a Verdict: any finding -> findings; otherwise any reason the
+ * data cannot support "healthy" -> inconclusive; otherwise healthy. Notes keep both.
+ */
+export function foldVerdict(results: Array<Finding | null>, inconclusiveReasons: string[], notes: string[] = []): Verdict {
+  const findings = results.filter((result): result is Finding => result !== null)
+  const status = findings.length > 0 ? 'findings' : inconclusiveReasons.length > 0 ? 'inconclusive' : 'healthy'
+  return {status, findings, notes: [...inconclusiveReasons, ...notes]}
+}
+
+/** Runs the socket detectors on a port's timeline and folds them, with what the data lacks. */
+export function diagnoseSockets(evidence: SocketEvidence): Verdict {
+  return foldVerdict(
+    socketDetectors.map((detect) => detect(evidence)),
+    findSocketDataGaps(evidence),
+    findSocketCaveats(evidence),
+  )
+}
+
+/** Reasons a clean result would not mean healthy: no data, or no LISTEN socket to judge. */
+export function findSocketDataGaps(evidence: SocketEvidence): string[] {
+  const {port, snapshots} = evidence
+  if (snapshots.length === 0) return ['no reading of the port was taken']
+  if (snapshots.every((snapshot) => acceptQueueOf(snapshot, port) === null)) {
+    const any = snapshots.some((snapshot) => portSockets(snapshot, port).length > 0)
+    return [
+      any
+        ? `no LISTEN socket on port ${port} in the data (nothing listens, or the excerpt lacks the LISTEN row): the accept queue cannot be judged`
+        : `no socket with local port ${port} in the data: nothing listens there`,
+    ]
+  }
+  return []
+}
+
+/** Caveats on what the source could see. */
+export function findSocketCaveats(evidence: SocketEvidence): string[] {
+  const last = evidence.snapshots.at(-1)
+  if (!last) return []
+  const unknown = portSockets(last, evidence.port).filter(
+    (socket) => (socket.state === 'ESTAB' || socket.state === 'CLOSE-WAIT') && ownershipOf(socket) === 'unknown',
+  )
+  if (unknown.length === 0) return []
+  return [
+    `${unknown.length} ESTAB/CLOSE-WAIT socket(s) with no owner or inode shown (${last.source}): accepted or not cannot be told; ` +
+      'save `ss -tanpe` or `netstat -tanpe` as root instead',
+  ]
+}

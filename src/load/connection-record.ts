@@ -1,0 +1,22 @@
+import type {ConnectionRecord} from './types.js'
+
+export function newConnectionRecord(id: number): ConnectionRecord {
+  return {
+    id,
+    localPort: null,
+    connected: false,
+    connectedAtMs: null,
+    firstByteAtMs: null,
+    requestsSent: 0,
+    responses: 0,
+    bytesSent: 0,
+    bytesReceived: 0,
+    error: null,
+    closedByServer: false,
+  }
+}
+
+/** ms since `startedAt` (a performance.now() value), to the microsecond. */
+export function msSince(startedAt: number): number {
+  return Math.round((performance.now() - startedAt) * 1000) / 1000
+}

@@ -1,0 +1,11 @@
+import {hostHeader} from './http-request.js'
+import type {LoadOptions} from './types.js'
+
+export function loadUrl(options: Pick<LoadOptions, 'host' | 'port' | 'path'>): string {
+  return `http://${hostHeader(options.host, options.port)}${options.path}`
+}
+
+/** Rate over the whole run, rounded to a tenth. */
+export function perSecond(count: number, durationMs: number): number {
+  return durationMs > 0 ? Math.round((count / durationMs) * 10_000) / 10 : 0
+}

@@ -1,0 +1,84 @@
+import {parseEndpoint} from './address.js'
+import {ParseError} from './parse-error.js'
+import {parseStateName} from './tcp-states.js'
+import type {Endpoint, SocketOwner, SocketRecord} from './types.js'
+
+// Without -W, netstat cuts "address:port" to 23 characters (netstat.c, tcp_do_one).
+const narrowWidth = 23
+const timer = /\s+\S+ \(\d+\.\d+\/-?\d+\/-?\d+\)\s*$/
+const otherProtocols = /^(udp|udp6|udpl|udpl6|raw|raw6|unix|sctp|sctp6|ipx|ax25|netrom|rose|x25|bluetooth)$/
+
+/**
+ * Parses `netstat -tan` output with any of p, e, o, W: the title and header lines, tcp/tcp6 rows,
+ * `PID/Program name` (names may hold spaces), `-` owners, the non-root warning, and rows of other
+ * protocols (`netstat -an | grep PORT` keeps them), which are skipped.
+ */
+export function parseNetstat(text: string): SocketRecord[] {
+  let extended: boolean | undefined
+  // netstat prints '-' for sockets of other users' processes when not root: owner unknown.
+  const ownersPartial = /Not all processes could be identified|No info could be read for "-p"/.test(text)
+  const records: SocketRecord[] = []
+  text.split('\n').forEach((raw, index) => {
+    const line = raw.replace(/\r$/, '')
+    if (line.trim() === '') return
+    if (/^Active (Internet|UNIX|Bluetooth)/.test(line)) return
+    if (/^\(?(Not all processes|No info could be read|\s*will not be shown)/.test(line.trimStart())) return
+    if (/^Proto\s/.test(line)) {
+      if (line.includes('Recv-Q')) extended = /\sUser\s+Inode\b/.test(line)
+      return
+    }
+    const record = parseRow(line, index + 1, extended, ownersPartial)
+    if (record) records.push(record)
+  })
+  return records
+}
+
+function parseRow(line: string, lineNumber: number, extended: boolean | undefined, ownersPartial: boolean): SocketRecord | null {
+  const fail = (reason: string): never => {
+    throw new ParseError('netstat', lineNumber, line, reason)
+  }
+  const match = /^(\S+)\s+(\d+)\s+(\d+)\s+(\S+)\s+(\S+)\s+([A-Z0-9_]+)(.*)$/.exec(line)
+  const proto = /^\S*/.exec(line.trimStart())![0]
+  if (otherProtocols.test(proto)) return null
+  if (proto !== 'tcp' && proto !== 'tcp6') fail('expected a tcp or tcp6 row')
+  if (!match) return fail('expected Proto Recv-Q Send-Q Local Foreign State')
+  const [, , recvText, sendText, localText, peerText, stateText] = match
+  let rest = match[7]!.replace(timer, '').trim()
+  const state = parseStateName(stateText!) ?? fail(`unknown state ${JSON.stringify(stateText)}`)
+  const local = readEndpoint(localText!) ?? fail('expected the local address:port (numeric, as netstat -n prints it)')
+  const peer = readEndpoint(peerText!) ?? fail('expected the foreign address:port (numeric, as netstat -n prints it)')
+
+  const record: SocketRecord = {state, recvQ: Number(recvText), sendQ: Number(sendText), local, peer, owners: null, inode: null}
+  // -e adds "User Inode"; without a header, tell them from "PID/Program" by shape.
+  const userInode = /^(\S+)\s+(\d+)(?:\s+(.*))?$/.exec(rest)
+  if (userInode && (extended ?? (!userInode[1]!.includes('/') && userInode[1] !== '-'))) {
+    if (/^\d+$/.test(userInode[1]!)) record.uid = Number(userInode[1])
+    record.inode = Number(userInode[2])
+    rest = userInode[3] ?? ''
+  } else if (extended) {
+    fail('expected User and Inode columns')
+  }
+  if (rest !== '') {
+    const owners = readOwner(rest, record.inode, ownersPartial)
+    record.owners = owners === undefined ? fail('expected PID/Program name or -') : owners
+  } else if (record.inode === 0) record.owners = []
+  return record
+}
+
+function readEndpoint(text: string): Endpoint | null {
+  const endpoint = parseEndpoint(text)
+  if (endpoint && text.length >= narrowWidth && endpoint.address.includes(':')) endpoint.truncated = true
+  return endpoint
+}
+
+/** undefined: not an owner column at all. */
+function readOwner(text: string, inode: number | null, ownersPartial: boolean): SocketOwner[] | null | undefined {
+  if (text === '-') {
+    // As root without -e, '-' means no process holds it. With a non-zero inode some process
+    // does (in another PID namespace, or hidden from a non-root netstat).
+    if (inode === 0) return []
+    return ownersPartial || (inode !== null && inode > 0) ? null : []
+  }
+  const owner = /^(\d+)\/(.*)$/.exec(text)
+  return owner ? [{name: owner[2]!.trim(), pid: Number(owner[1]), fd: null}] : undefined
+}

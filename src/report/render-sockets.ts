@@ -1,0 +1,63 @@
+import {describeOwnerList, seconds} from '../diagnose/describe.js'
+import type {SocketOwner} from '../probes/types.js'
+import {renderVerdict} from './render-verdict.js'
+import type {RowView, SocketsReport} from './sockets-report.js'
+import type {WatchSample, WatchSummary} from './watch-summary.js'
+
+const reasonText: Record<RowView['reason'], string> = {
+  'never-accepted': 'never accepted',
+  'accepted-close-wait': 'accepted, peer closed, not closed here',
+  'unread-bytes': 'accepted, bytes waiting to be read',
+  'owner-unknown': 'owner not shown by the source',
+}
+
+/** The whole text report of `sockets`: source, listeners, counts, rows, watch summary, verdict. */
+export function renderSocketsReport(report: SocketsReport): string {
+  const {snapshot} = report
+  const lines = [`Port ${report.port}: ${report.file === null ? '' : `${report.file}, `}source ${report.sourceNote}`]
+  lines.push('Listeners:')
+  if (snapshot.listeners.length === 0) lines.push('  none (no LISTEN row)')
+  for (const listener of snapshot.listeners) {
+    const backlog = listener.backlog === null ? `backlog not shown by ${report.source}` : `backlog ${listener.backlog}`
+    const drops = listener.drops === null ? '' : `, ${listener.drops} drops`
+    lines.push(`  ${listener.address}  accept queue ${listener.queue} (${backlog}${drops}), ${ownersText(listener.owners)}`)
+  }
+  const counts = Object.entries(snapshot.counts).map(([state, count]) => `${state} ${count}`)
+  lines.push(`Sockets by state: ${counts.length === 0 ? 'none' : counts.join(', ')}`)
+  if (snapshot.rows.length > 0) {
+    lines.push('Rows that matter:')
+    for (const row of snapshot.rows) {
+      lines.push(`  ${row.state} ${row.local} <- ${row.peer}  Recv-Q ${row.recvQ}  ${reasonText[row.reason]}${row.inode === null ? '' : ` (ino ${row.inode})`}`)
+    }
+  }
+  if (report.watch) lines.push(...renderWatchSummary(report.watch.summary, report.watch.stuckAfterMs))
+  lines.push(...renderVerdict(report.verdict))
+  return `${lines.join('\n')}\n`
+}
+
+/** One compact --watch line: "+1.0 s  queue 3/8  ESTAB 1  CLOSE-WAIT 2  new 0  gone 0". */
+export function renderWatchSample(sample: WatchSample): string {
+  const queue = sample.queue === null ? 'no LISTEN' : `queue ${sample.queue}/${sample.backlog ?? '?'}`
+  return `+${seconds(sample.atMs)}  ${queue}  ESTAB ${sample.estab}  CLOSE-WAIT ${sample.closeWait}  new ${sample.new}  gone ${sample.gone}`
+}
+
+export function renderWatchSummary(summary: WatchSummary, stuckAfterMs: number): string[] {
+  const lines = [`Watched ${seconds(summary.durationMs)}, ${summary.samples} samples:`]
+  if (summary.peakQueue === null) lines.push('  accept queue: no LISTEN row seen')
+  else {
+    const trend = summary.queueAlwaysAboveZero ? 'above zero in every sample' : 'drained to zero at times'
+    lines.push(`  accept queue: peak ${summary.peakQueue}, ${summary.queueGrew ? 'grew' : 'did not grow'}, ${trend}`)
+  }
+  lines.push(`  CLOSE-WAIT sockets seen: ${summary.closeWait.length} (stuck = still there after ${seconds(stuckAfterMs)})`)
+  for (const socket of summary.closeWait) {
+    const fate = socket.presentAtEnd ? (socket.stuck ? 'stuck' : 'still there') : 'gone'
+    const who = socket.ownership === 'never-accepted' ? 'never accepted' : socket.ownership === 'accepted' ? 'accepted' : 'owner unknown'
+    lines.push(`    ${socket.local} <- ${socket.peer}  stayed ${seconds(socket.stayedMs)}, ${fate}, ${who}, Recv-Q ${socket.recvQ}`)
+  }
+  return lines
+}
+
+function ownersText(owners: SocketOwner[] | null): string {
+  if (owners === null) return 'owner unknown'
+  return owners.length === 0 ? 'no owner' : describeOwnerList(owners)
+}

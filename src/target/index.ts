@@ -1,0 +1,87 @@
+import {basename} from 'node:path'
+import type {TargetInfo} from '../bench/types.js'
+import type {ResolvedSource} from '../probes/index.js'
+import {describeMode} from '../report/server-text.js'
+import {UserError} from '../user-error.js'
+import {expandCommand, formatCommand} from './expand-command.js'
+import {findFreePort} from './free-port.js'
+import {spawnOwned, type OwnedProcess, type ProcessExit} from './owned-process.js'
+import type {TargetSpec} from './plan-target.js'
+import {startReferenceServer, type ServerStats} from './reference-server.js'
+import {isListening, waitForListen} from './wait-for-listen.js'
+
+export type {TargetSpec} from './plan-target.js'
+
+export interface StartedTarget {
+  info: TargetInfo
+  /** Stops what we started (idempotent); the reference server's final stats, else null. */
+  stop(): Promise<ServerStats | null>
+}
+
+/** Start (or, for --url, find) the server to load; ready once its port is LISTENing. */
+export async function startTarget(spec: TargetSpec, source: ResolvedSource): Promise<StartedTarget> {
+  if (spec.kind === 'reference') return startReference(spec)
+  if (spec.kind === 'command') return startCommand(spec, source)
+  if (!(await isListening(spec.port, source))) {
+    throw new UserError(`nothing listens on ${spec.host}:${spec.port}`, 'start the server first, or let bench start it: bench -- <command> {port}')
+  }
+  return {
+    info: {kind: 'url', description: `running server at http://${spec.host}:${spec.port}${spec.path}`, host: spec.host, port: spec.port, path: spec.path, mode: null, pid: null},
+    stop: async () => null,
+  }
+}
+
+async function startReference(spec: Extract<TargetSpec, {kind: 'reference'}>): Promise<StartedTarget> {
+  const server = await startReferenceServer(spec.mode, {host: spec.host, port: spec.port})
+  let stopped: Promise<ServerStats | null> | null = null
+  return {
+    info: {
+      kind: 'reference',
+      description: `reference server: ${describeMode(spec.mode)}`,
+      host: server.host,
+      port: server.port,
+      path: '/',
+      mode: spec.mode,
+      pid: server.pid,
+    },
+    stop: () => (stopped ??= server.stop()),
+  }
+}
+
+async function startCommand(spec: Extract<TargetSpec, {kind: 'command'}>, source: ResolvedSource): Promise<StartedTarget> {
+  const port = spec.port ?? (await findFreePort(spec.host))
+  if (await isListening(port, source)) {
+    throw new UserError(`port ${port} is already in use`, 'stop what listens there, or pick another --port')
+  }
+  const argv = expandCommand(spec.argv, port)
+  const child = spawnOwned(argv[0]!, argv.slice(1))
+  let stopped: Promise<ProcessExit> | null = null
+  const stop = async () => {
+    await (stopped ??= child.stop())
+    return null
+  }
+  const ready = await waitForListen(port, source, spec.readyTimeoutMs, () => child.exit !== null)
+  if (!ready) {
+    await stop()
+    throw notReady(child, argv, port, spec.readyTimeoutMs)
+  }
+  return {
+    info: {kind: 'command', description: formatCommand(argv), host: spec.host, port, path: spec.path, mode: null, pid: child.pid},
+    stop,
+  }
+}
+
+function notReady(child: OwnedProcess, argv: string[], port: number, timeoutMs: number): UserError {
+  const name = basename(argv[0]!)
+  const exit = child.exit
+  if (exit?.error) return new UserError(`cannot start ${name}: ${exit.error.message}`, 'check the command after --')
+  const said = child.stderrTail.at(-1)
+  if (exit) {
+    const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`
+    return new UserError(`${name} ${how} before listening on port ${port}${said ? `: ${said}` : ''}`, 'run the command by hand to see why')
+  }
+  return new UserError(
+    `${name} did not listen on port ${port} within ${timeoutMs} ms`,
+    'put {port} where your server takes its port, or give --port and --ready-timeout',
+  )
+}

@@ -1,0 +1,62 @@
+import {UserError} from '../user-error.js'
+import type {ReferenceServerMode} from './reference-server.js'
+import {parseTargetUrl} from './parse-target-url.js'
+import {assertLoopback} from '../load/loopback.js'
+
+/** What a bench run loads. */
+export type TargetSpec =
+  | {kind: 'reference'; mode: ReferenceServerMode; host: string; port: number}
+  | {kind: 'command'; argv: string[]; host: string; port: number | null; path: string; readyTimeoutMs: number}
+  | {kind: 'url'; host: string; port: number; path: string}
+
+export type BenchPlan = {kind: 'single'; target: TargetSpec} | {kind: 'matrix'; threads: number; backlog: number}
+
+export interface TargetFlags {
+  command: string[]
+  url?: string
+  host: string
+  port?: number
+  trigger?: string
+  threads?: number
+  accept?: string
+  read?: string
+  backlog?: number
+  'ready-timeout': string
+}
+
+const defaultMode: ReferenceServerMode = {trigger: 'lt', threads: 0, accept: 'drain', read: 'drain', backlog: 128}
+/** I/O threads of the matrix's multi-threaded modes: as in the seed's muduo setup. */
+const matrixThreads = 4
+
+/**
+ * Which target the flags name: --url, a command after --, the reference server in one mode,
+ * or (no target, no mode flag) the mode matrix. Conflicting flags are a usage error.
+ */
+export function planTarget(flags: TargetFlags, parseMs: (text: string, flag: string) => number): BenchPlan {
+  const modeFlags = (['trigger', 'threads', 'accept', 'read'] as const).filter((name) => flags[name] !== undefined)
+  const hasCommand = flags.command.length > 0
+  if (flags.url && hasCommand) throw new UserError('--url and a server command both name a target', 'give one of them')
+  if ((flags.url || hasCommand) && modeFlags.length > 0) {
+    throw new UserError(`--${modeFlags[0]} configures the bundled reference server`, 'drop it when testing your own server (--url or -- command)')
+  }
+  assertLoopback(flags.host)
+  if (flags.url) {
+    if (flags.port !== undefined) throw new UserError('--port and --url both give a port', 'put the port in the URL')
+    return {kind: 'single', target: {kind: 'url', ...parseTargetUrl(flags.url)}}
+  }
+  if (hasCommand) {
+    return {
+      kind: 'single',
+      target: {kind: 'command', argv: flags.command, host: flags.host, port: flags.port ?? null, path: '/', readyTimeoutMs: parseMs(flags['ready-timeout'], '--ready-timeout')},
+    }
+  }
+  if (modeFlags.length === 0) return {kind: 'matrix', threads: matrixThreads, backlog: flags.backlog ?? defaultMode.backlog}
+  const mode: ReferenceServerMode = {
+    trigger: (flags.trigger ?? defaultMode.trigger) as ReferenceServerMode['trigger'],
+    threads: flags.threads ?? defaultMode.threads,
+    accept: (flags.accept ?? defaultMode.accept) as ReferenceServerMode['accept'],
+    read: (flags.read ?? defaultMode.read) as ReferenceServerMode['read'],
+    backlog: flags.backlog ?? defaultMode.backlog,
+  }
+  return {kind: 'single', target: {kind: 'reference', mode, host: flags.host, port: flags.port ?? 0}}
+}

@@ -1,0 +1,124 @@
+import {describe, expect, it} from 'vitest'
+import {detectAcceptQueueNotDrained} from '../../src/diagnose/detect-accept-queue.js'
+import {detectAcceptedNeverClosed} from '../../src/diagnose/detect-accepted-never-closed.js'
+import {detectDataLeftUnread} from '../../src/diagnose/detect-data-left-unread.js'
+import {detectListenOverflow} from '../../src/diagnose/detect-listen-overflow.js'
+import {detectNeverAcceptedAbandoned} from '../../src/diagnose/detect-never-accepted.js'
+import {diagnoseSockets} from '../../src/diagnose/verdict.js'
+import {parseNetstat} from '../../src/probes/netstat.js'
+import {readFixture} from '../probes/fixtures.js'
+import {conn, listener, snap} from './build-snapshots.js'
+
+const stuckAfterMs = 5000
+
+describe('the seed excerpt (netstat -an | grep 1022)', () => {
+  const evidence = {port: 1022, snapshots: [snap(0, parseNetstat(readFixture('seed/netstat-an-grep-1022.txt')), 'netstat')], stuckAfterMs}
+
+  it('finds the accept queue not drained: 4 connections waiting', () => {
+    const finding = detectAcceptQueueNotDrained(evidence)!
+    expect(finding.title).toBe("Accept queue not drained: 4 connections waiting in port 1022's accept queue")
+    expect(finding.evidence[0]).toBe('LISTEN 0.0.0.0:1022: 4 connections in the accept queue (backlog not shown by netstat)')
+    expect(finding.explanation).toContain('EPOLLET')
+    expect(finding.advice).toBe('Accept in a loop until accept() fails with EAGAIN, or register the listening socket level-triggered (without EPOLLET).')
+  })
+
+  it('finds 4 CLOSE_WAIT likely never accepted, 114 unread bytes each, worded honestly (netstat -an has no owner column)', () => {
+    const finding = detectNeverAcceptedAbandoned(evidence)!
+    expect(finding.title).toBe('4 CLOSE_WAIT sockets likely never accepted, 114 unread bytes each (the FIN counts one)')
+    expect(finding.evidence[0]).toBe('10.4.160.95:8785 -> CLOSE-WAIT, 114 unread bytes, likely never accepted (netstat shows no owner; the LISTEN queue holds 4)')
+  })
+
+  it('folds into findings with a caveat about owners', () => {
+    const verdict = diagnoseSockets(evidence)
+    expect(verdict.status).toBe('findings')
+    expect(verdict.findings.map((f) => f.kind)).toEqual(['accept-queue-not-drained', 'never-accepted-abandoned'])
+    expect(verdict.notes).toHaveLength(1)
+  })
+})
+
+describe('accept queue not drained', () => {
+  it('with inode 0 the CLOSE-WAIT sockets are certainly never accepted', () => {
+    const snapshots = [snap(0, [listener(80, 1), conn(80, 41022, 'CLOSE-WAIT', 114, 0)])]
+    expect(detectNeverAcceptedAbandoned({port: 80, snapshots, stuckAfterMs})!.evidence).toEqual(['127.0.0.1:41022 -> CLOSE-WAIT, 114 unread bytes, never accepted (ino 0)'])
+    expect(detectNeverAcceptedAbandoned({port: 80, snapshots, stuckAfterMs})!.title).toBe('1 CLOSE_WAIT socket never accepted, 114 unread bytes each (the FIN counts one)')
+  })
+
+  it('a queue that drains after the load is healthy; one that stays >= stuckAfter is not', () => {
+    const drained = [snap(0, [listener(80, 5)]), snap(1000, [listener(80, 0)]), snap(6000, [listener(80, 0)])]
+    expect(detectAcceptQueueNotDrained({port: 80, snapshots: drained, stuckAfterMs, loadEndedAt: 0})).toBeNull()
+    const stuck = [snap(0, [listener(80, 5)]), snap(3000, [listener(80, 2)]), snap(6000, [listener(80, 2)])]
+    const finding = detectAcceptQueueNotDrained({port: 80, snapshots: stuck, stuckAfterMs, loadEndedAt: 0})!
+    expect(finding.evidence).toEqual(['LISTEN 127.0.0.1:80: 2 connections in the accept queue (backlog 128)', 'the queue stayed between 2 and 5 for 6.0 s after the load ended'])
+    expect(detectAcceptQueueNotDrained({port: 80, snapshots: stuck.slice(0, 2), stuckAfterMs})).toBeNull()
+  })
+
+  it('only readings after the load ended count', () => {
+    const snapshots = [snap(0, [listener(80, 50)]), snap(100, [listener(80, 0)])]
+    expect(detectAcceptQueueNotDrained({port: 80, snapshots, stuckAfterMs, loadEndedAt: 50})).toBeNull()
+  })
+})
+
+describe('accepted but never closed', () => {
+  const cw = (at: number) => snap(at, [listener(80, 0), conn(80, 5000, 'CLOSE-WAIT', 0, 77)])
+  it('fires for an owned CLOSE-WAIT that stays stuckAfter, not for a short one', () => {
+    const finding = detectAcceptedNeverClosed({port: 80, snapshots: [cw(0), cw(6000)], stuckAfterMs})!
+    expect(finding.title).toBe('1 accepted connection left in CLOSE_WAIT on port 80')
+    expect(finding.evidence).toEqual(['127.0.0.1:5000 -> CLOSE-WAIT, 0 unread bytes, owned by srv(pid 10, fd 7), for 6.0 s'])
+    expect(detectAcceptedNeverClosed({port: 80, snapshots: [cw(0), cw(1000)], stuckAfterMs})).toBeNull()
+    expect(detectAcceptedNeverClosed({port: 80, snapshots: [cw(0), cw(6000), snap(7000, [listener(80, 0)])], stuckAfterMs})).toBeNull()
+  })
+
+  it('from one reading, reports it and says the age is unknown', () => {
+    expect(detectAcceptedNeverClosed({port: 80, snapshots: [cw(0)], stuckAfterMs})!.evidence.at(-1)).toBe(
+      'seen in one reading: watch it (sockets --watch) to see how long they stay',
+    )
+  })
+})
+
+describe('data left unread', () => {
+  it('needs an owned ESTAB with Recv-Q > 0 over stuckAfter', () => {
+    const unread = (at: number) => snap(at, [listener(80, 0), conn(80, 5000, 'ESTAB', 40, 77)])
+    expect(detectDataLeftUnread({port: 80, snapshots: [unread(0)], stuckAfterMs})).toBeNull()
+    const finding = detectDataLeftUnread({port: 80, snapshots: [unread(0), unread(5000)], stuckAfterMs})!
+    expect(finding.evidence).toEqual(['127.0.0.1:5000 -> ESTAB, 40 unread bytes, owned by srv(pid 10, fd 7), for 5.0 s'])
+  })
+})
+
+describe('listen overflow', () => {
+  it('a queue at backlog + 1 (ss), skmem drops, or TcpExt counters that rose', () => {
+    expect(detectListenOverflow({port: 80, snapshots: [snap(0, [listener(80, 128)])], stuckAfterMs})).toBeNull()
+    expect(detectListenOverflow({port: 80, snapshots: [snap(0, [listener(80, 129)])], stuckAfterMs})!.evidence).toEqual([
+      'LISTEN 127.0.0.1:80: queue reached 129, backlog 128 + 1: full',
+    ])
+    expect(detectListenOverflow({port: 80, snapshots: [snap(0, [listener(80, 129)], 'netstat')], stuckAfterMs})).toBeNull()
+    const dropped = {...listener(80, 0), drops: 7}
+    expect(detectListenOverflow({port: 80, snapshots: [snap(0, [{...dropped, drops: 2}]), snap(9, [dropped])], stuckAfterMs})!.evidence).toEqual([
+      'LISTEN 127.0.0.1:80: 7 drops (ss -m skmem d), +5 while watched',
+    ])
+    const counters = detectListenOverflow({
+      port: 80,
+      snapshots: [snap(0, [listener(80, 0)])],
+      stuckAfterMs,
+      countersBefore: {listenOverflows: 1, listenDrops: 1},
+      countersAfter: {listenOverflows: 4, listenDrops: 5},
+    })!
+    expect(counters.evidence).toEqual(['TcpExt ListenOverflows +3, ListenDrops +4 meanwhile (the whole network namespace: other ports count too)'])
+  })
+})
+
+describe('verdict', () => {
+  it('healthy, inconclusive without data or without a LISTEN row', () => {
+    expect(diagnoseSockets({port: 80, snapshots: [snap(0, [listener(80, 0), conn(80, 1, 'ESTAB', 0, 5)])], stuckAfterMs})).toEqual({status: 'healthy', findings: [], notes: []})
+    expect(diagnoseSockets({port: 80, snapshots: [], stuckAfterMs})).toEqual({status: 'inconclusive', findings: [], notes: ['no reading of the port was taken']})
+    const noListen = diagnoseSockets({port: 80, snapshots: [snap(0, [conn(80, 1, 'ESTAB', 0, null)], 'netstat')], stuckAfterMs})
+    expect(noListen.status).toBe('inconclusive')
+    expect(noListen.notes[0]).toContain('no LISTEN socket on port 80 in the data')
+    expect(diagnoseSockets({port: 80, snapshots: [snap(0, [])], stuckAfterMs}).notes).toEqual(['no socket with local port 80 in the data: nothing listens there'])
+  })
+
+  it('an excerpt without LISTEN still reports what it can (owned CLOSE-WAIT)', () => {
+    const verdict = diagnoseSockets({port: 80, snapshots: [snap(0, [conn(80, 1, 'CLOSE-WAIT', 0, 9)])], stuckAfterMs})
+    expect(verdict.status).toBe('findings')
+    expect(verdict.findings.map((f) => f.kind)).toEqual(['accepted-never-closed'])
+  })
+})

@@ -1,0 +1,102 @@
+import {afterEach, describe, expect, it} from 'vitest'
+import {runLoad} from '../../src/load/index.js'
+import type {LoadOptions} from '../../src/load/types.js'
+import {UserError} from '../../src/user-error.js'
+import {findClosedPort, startChildServer, startHttpServer, type RunningServer} from './servers.js'
+
+const running: RunningServer[] = []
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((server) => server.stop()))
+})
+
+async function track<T extends RunningServer>(server: Promise<T>): Promise<T> {
+  const started = await server
+  running.push(started)
+  return started
+}
+
+function options(port: number, overrides: Partial<LoadOptions> = {}): LoadOptions {
+  return {host: '127.0.0.1', port, path: '/', requests: 1000, concurrency: 94, keepAlive: true, stallMs: 1000, timeoutMs: 10_000, ...overrides}
+}
+
+describe('ab engine', () => {
+  it('sends exactly n requests over c keep-alive connections: one first, then a burst', async () => {
+    const server = await track(startHttpServer())
+    const result = await runLoad('ab', options(server.port))
+
+    expect(result).toMatchObject({engine: 'ab', end: 'completed', requested: 1000, sent: 1000, completed: 1000, non2xx: 0, errors: 0})
+    expect(result.connections).toHaveLength(94)
+    const [first, ...rest] = result.connections
+    expect(new Set(result.connections.map((c) => c.localPort)).size).toBe(94)
+    expect(result.connections.every((c) => c.connected && c.localPort! > 0 && c.error === null)).toBe(true)
+    for (const connection of rest) expect(connection.connectedAtMs!).toBeGreaterThanOrEqual(first.firstByteAtMs!)
+    expect(result.connections.reduce((sum, c) => sum + c.responses, 0)).toBe(1000)
+    expect(result.connections.reduce((sum, c) => sum + c.requestsSent, 0)).toBe(1000)
+    expect(first.bytesSent).toBe(first.requestsSent * result.requestBytes!)
+    expect(result.latencyMs!.p50).toBeGreaterThan(0)
+    expect(result.progress.at(-1)!.completed).toBe(1000)
+  })
+
+  it('closes every socket when it ends', async () => {
+    const server = await track(startHttpServer())
+    await runLoad('ab', options(server.port, {requests: 200, concurrency: 20}))
+    await expect.poll(() => new Promise((resolve) => server.server.getConnections((_e, count) => resolve(count)))).toBe(0)
+  })
+
+  it('opens one connection per request without keep-alive', async () => {
+    const server = await track(startHttpServer())
+    const result = await runLoad('ab', options(server.port, {requests: 300, concurrency: 10, keepAlive: false}))
+
+    expect(result).toMatchObject({end: 'completed', sent: 300, completed: 300, keepAlive: false})
+    expect(result.connections).toHaveLength(300)
+    expect(result.connections.every((c) => c.requestsSent === 1 && c.responses === 1)).toBe(true)
+  })
+
+  it('continues on a new connection when the server answers Connection: close', async () => {
+    const server = await track(startHttpServer({Connection: 'close'}))
+    const result = await runLoad('ab', options(server.port, {requests: 200, concurrency: 5}))
+
+    expect(result).toMatchObject({end: 'completed', sent: 200, completed: 200, errors: 0})
+    expect(result.connections).toHaveLength(200)
+  })
+
+  it('stops on a stall and shows exactly the connections that never got a byte', async () => {
+    const server = await track(startChildServer('silent-after.mjs', ['--answer', '90']))
+    const result = await runLoad('ab', options(server.port, {stallMs: 400}))
+
+    expect(result).toMatchObject({end: 'stalled', sent: 1000, completed: 996})
+    expect(result.stallMs!).toBeGreaterThanOrEqual(400)
+    expect(result.durationMs).toBeLessThan(2000)
+    const silent = result.connections.filter((c) => c.firstByteAtMs === null)
+    expect(silent.map((c) => c.id)).toEqual([90, 91, 92, 93])
+    expect(silent.every((c) => c.connected && c.localPort !== null && c.requestsSent === 1)).toBe(true)
+  })
+
+  it('ends at timeoutMs, and on abort', async () => {
+    const server = await track(startChildServer('silent-after.mjs', ['--answer', '0']))
+    const timedOut = await runLoad('ab', options(server.port, {stallMs: 60_000, timeoutMs: 300}))
+    expect(timedOut).toMatchObject({end: 'timeout', sent: 1, completed: 0})
+    expect(timedOut.durationMs).toBeLessThan(1000)
+
+    const controller = new AbortController()
+    setTimeout(() => controller.abort(), 100)
+    const aborted = await runLoad('ab', options(server.port, {stallMs: 60_000, signal: controller.signal}))
+    expect(aborted.end).toBe('aborted')
+    expect(aborted.durationMs).toBeLessThan(1000)
+
+    const before = await runLoad('ab', options(server.port, {signal: AbortSignal.abort()}))
+    expect(before).toMatchObject({end: 'aborted', sent: 0, connections: []})
+  })
+
+  it('reports a refused port as a user error', async () => {
+    const port = await findClosedPort()
+    await expect(runLoad('ab', options(port))).rejects.toThrow(/cannot connect to 127\.0\.0\.1:\d+: ECONNREFUSED/)
+    await expect(runLoad('ab', options(port))).rejects.toBeInstanceOf(UserError)
+  })
+
+  it('refuses non-loopback hosts and impossible options before connecting', async () => {
+    await expect(runLoad('ab', options(80, {host: '10.1.2.3'}))).rejects.toThrow(/only loads loopback/)
+    await expect(runLoad('ab', options(80, {requests: 10, concurrency: 94}))).rejects.toThrow(UserError)
+    await expect(runLoad('ab', options(80, {path: 'no-slash'}))).rejects.toThrow(UserError)
+  })
+})

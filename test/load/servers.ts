@@ -1,0 +1,60 @@
+import {spawn, type ChildProcess} from 'node:child_process'
+import {createServer, type Server} from 'node:http'
+import {createServer as createNetServer, type AddressInfo} from 'node:net'
+import {once} from 'node:events'
+import {createInterface} from 'node:readline'
+import {fileURLToPath} from 'node:url'
+
+export interface RunningServer {
+  port: number
+  stop(): Promise<void>
+}
+
+/** An in-process keep-alive HTTP server answering "ok"; `headers` are added to every response. */
+export async function startHttpServer(headers: Record<string, string> = {}): Promise<RunningServer & {server: Server}> {
+  const server = createServer((_request, response) => {
+    response.writeHead(200, {'Content-Type': 'text/plain', 'Content-Length': '3', ...headers})
+    response.end('ok\n')
+  })
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  return {
+    server,
+    port: (server.address() as AddressInfo).port,
+    stop: async () => {
+      server.closeAllConnections()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    },
+  }
+}
+
+/** Starts test/servers/<script> with args, waits for its JSON listening line. */
+export async function startChildServer(script: string, args: string[]): Promise<RunningServer & {child: ChildProcess}> {
+  const path = fileURLToPath(new URL(`../servers/${script}`, import.meta.url))
+  const child = spawn(process.execPath, [path, '--port', '0', ...args], {stdio: ['ignore', 'pipe', 'inherit']})
+  const stop = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return
+    const exited = once(child, 'exit')
+    child.kill('SIGTERM')
+    await exited
+  }
+  try {
+    const lines = createInterface({input: child.stdout!})
+    const [line] = (await Promise.race([once(lines, 'line'), once(child, 'exit')])) as [string]
+    const {port} = JSON.parse(line) as {port: number}
+    return {child, port, stop}
+  } catch (error) {
+    await stop()
+    throw error
+  }
+}
+
+/** A port with nothing listening on it (bound, then released). */
+export async function findClosedPort(): Promise<number> {
+  const server = createNetServer()
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const {port} = server.address() as AddressInfo
+  await new Promise<void>((resolve) => server.close(() => resolve()))
+  return port
+}

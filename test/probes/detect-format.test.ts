@@ -1,0 +1,30 @@
+import {describe, expect, it} from 'vitest'
+import {detectFormat, parseSaved} from '../../src/probes/detect-format.js'
+import {readFixture} from './fixtures.js'
+
+describe('detectFormat', () => {
+  const cases: Array<[string, string]> = [
+    ['ss/tan.txt', 'ss'],
+    ['ss/tanH.txt', 'ss'],
+    ['ss/tuanp-netid.txt', 'ss'],
+    ['ss/state-listening.txt', 'ss'],
+    ['ss/v4.15-glued.txt', 'ss'],
+    ['ss/v4.9-tanpeo.txt', 'ss'],
+    ['netstat/tanpeo.txt', 'netstat'],
+    ['netstat/an-grep.txt', 'netstat'],
+    ['netstat/tanp-nonroot.txt', 'netstat'],
+    ['seed/netstat-an-grep-1022.txt', 'netstat'],
+    ['proc/tcp.txt', 'proc'],
+    ['proc/tcp6.txt', 'proc'],
+  ]
+  for (const [file, format] of cases) it(`${file} is ${format}`, () => expect(detectFormat(readFixture(file))).toBe(format))
+
+  it('detects headerless ss rows with a netid', () => {
+    expect(detectFormat('tcp   ESTAB 0 0 1.2.3.4:5 6.7.8.9:10')).toBe('ss')
+  })
+
+  it('rejects anything else with a user error', () => {
+    expect(detectFormat('hello')).toBeNull()
+    expect(() => parseSaved('hello\n', 'paste.txt')).toThrow('paste.txt: not ss, netstat or /proc/net/tcp output')
+  })
+})

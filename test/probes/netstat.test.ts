@@ -1,0 +1,71 @@
+import {describe, expect, it} from 'vitest'
+import {parseNetstat} from '../../src/probes/netstat.js'
+import {portA, readFixture, serverSide} from './fixtures.js'
+
+describe('parseNetstat on captured output (net-tools 2.10)', () => {
+  for (const name of ['tan', 'tanp', 'tanpe', 'tanpeo', 'tanW', 'tanpeoW', 'an-grep', 'tanp-nonroot']) {
+    it(`${name}: port A has 3 queued connections, 1 ESTAB and 2 CLOSE-WAIT with 114 bytes`, () => {
+      const records = parseNetstat(readFixture(`netstat/${name}.txt`))
+      expect(records).toHaveLength(16)
+      const a = serverSide(records, portA(records))
+      expect(a.map((r) => [r.state, r.recvQ]).sort()).toEqual([['CLOSE-WAIT', 114], ['CLOSE-WAIT', 114], ['ESTAB', 0], ['LISTEN', 3]])
+      // netstat has no backlog: Send-Q of a LISTEN row is 0.
+      expect(a.find((r) => r.state === 'LISTEN')!.sendQ).toBe(0)
+    })
+  }
+
+  it('-p: "PID/Program name" with spaces; "-" is no owner as root', () => {
+    const records = parseNetstat(readFixture('netstat/tanp.txt'))
+    const listener = records.find((r) => r.state === 'LISTEN' && r.recvQ === 3)!
+    expect(listener.owners).toEqual([{name: 'scene srv (x)', pid: listener.owners![0]!.pid, fd: null}])
+    const queued = serverSide(records, portA(records)).filter((r) => r.state !== 'LISTEN')
+    expect(queued.every((r) => r.owners !== null && r.owners.length === 0)).toBe(true)
+  })
+
+  it('-e: user and inode; inode 0 marks a queued connection; -o timers are dropped', () => {
+    for (const name of ['tanpe', 'tanpeo', 'tanpeoW']) {
+      const records = parseNetstat(readFixture(`netstat/${name}.txt`))
+      const a = serverSide(records, portA(records))
+      expect(a.filter((r) => r.inode === 0).map((r) => r.state).sort()).toEqual(['CLOSE-WAIT', 'CLOSE-WAIT', 'ESTAB'])
+      expect(a.every((r) => r.uid === 0)).toBe(true)
+      expect(records.some((r) => r.owners?.[0]?.name === 'scene srv (x)')).toBe(true)
+    }
+  })
+
+  it('non-root: the warning line is skipped and "-" means the owner is unknown', () => {
+    const records = parseNetstat(readFixture('netstat/tanp-nonroot.txt'))
+    expect(records.every((r) => r.owners === null)).toBe(true)
+  })
+
+  it('-an: no owner or inode column, owners unknown; tcp6 rows read as IPv6', () => {
+    const records = parseNetstat(readFixture('netstat/an-grep.txt'))
+    expect(records.every((r) => r.owners === null && r.inode === null)).toBe(true)
+    expect(records.map((r) => r.local.address)).toContain('::1')
+    expect(records.find((r) => r.state === 'LISTEN' && r.local.address === '::')!.peer).toEqual({address: '::', port: null})
+  })
+
+  it('narrow mode: addresses cut to 23 columns are reported as truncated, not guessed', () => {
+    const records = parseNetstat(readFixture('netstat/tan-narrow.txt'))
+    expect(records[0]!.local).toEqual({address: '2001:db8:85a3::8a2e', port: 443, truncated: true})
+    expect(records[1]!.peer).toEqual({address: '2001:db8:85a3::1:', port: 51234, truncated: true})
+    expect(records[3]!.local).toEqual({address: '10.4.160.96', port: 1022})
+  })
+
+  it('the seed excerpt: LISTEN with 4 queued, four CLOSE_WAIT with 114 bytes', () => {
+    const records = parseNetstat(readFixture('seed/netstat-an-grep-1022.txt'))
+    expect(records.map((r) => [r.state, r.recvQ, r.peer.port])).toEqual([
+      ['LISTEN', 4, null],
+      ['CLOSE-WAIT', 114, 8785],
+      ['CLOSE-WAIT', 114, 8787],
+      ['CLOSE-WAIT', 114, 8786],
+      ['CLOSE-WAIT', 114, 8784],
+    ])
+  })
+
+  it('names the line of a garbage row', () => {
+    expect(() => parseNetstat('Proto Recv-Q Send-Q Local Address Foreign Address State\ntcp 0 0 nonsense\n')).toThrow(
+      'netstat output, line 2: expected Proto Recv-Q Send-Q Local Foreign State: "tcp 0 0 nonsense"',
+    )
+    expect(() => parseNetstat('garbage here')).toThrow('netstat output, line 1: expected a tcp or tcp6 row')
+  })
+})
