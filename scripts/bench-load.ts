@@ -122,18 +122,20 @@ async function measureBursts(port: number): Promise<number[]> {
   return bursts
 }
 
+/** Ratios are paired per round (same moment of the machine), then the median is taken. */
 function renderTable(rows: Row[], bursts: number[]): string {
-  const engine = median(rows[0].rps)
-  const lines = ['', 'tool                 req/s (median)   ab engine ÷ tool   all rounds']
+  const engine = rows[0].rps
+  const lines = ['', 'tool                 req/s (median)   ab engine ÷ tool (median of rounds)   rounds (req/s)']
   for (const row of rows) {
-    const rps = median(row.rps)
-    const ratio = (engine / rps).toFixed(2) + 'x'
-    lines.push(`${row.tool.padEnd(20)} ${rps.toFixed(0).padStart(14)}   ${ratio.padStart(16)}   ${row.rps.map((r) => r.toFixed(0)).join(' ')}`)
+    const ratios = row.rps.map((rps, round) => engine[round] / rps)
+    const ratio = `${median(ratios).toFixed(2)}x`
+    lines.push(`${row.tool.padEnd(20)} ${median(row.rps).toFixed(0).padStart(14)}   ${ratio.padStart(35)}   ${row.rps.map((r) => r.toFixed(0)).join(' ')}`)
   }
   for (const missing of ['Debian ab -k', 'wrk -t1'].filter((name) => !rows.some((row) => row.tool === name))) {
     lines.push(`${missing.padEnd(20)} not installed`)
   }
-  lines.push('', `94-connection burst (ab engine, first response -> last connect): median ${median(bursts).toFixed(2)} ms, rounds ${bursts.map((b) => b.toFixed(2)).join(' ')}`)
+  const burstRounds = bursts.map((burst) => burst.toFixed(2)).join(' ')
+  lines.push('', `94-connection burst (ab engine, first response -> last of 93 connects): median ${median(bursts).toFixed(2)} ms; rounds ${burstRounds}`)
   return lines.join('\n')
 }
 

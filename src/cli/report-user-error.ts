@@ -8,10 +8,14 @@ import {UserError} from '../user-error.js'
  */
 export function reportUserError(command: Command, error: unknown, interrupted?: string): never {
   if (error instanceof Errors.ExitError || (error instanceof Errors.CLIError && !(error instanceof UserError))) throw error
-  if (interrupted) command.error(interrupted, {exit: 130})
-  if (error instanceof UserError) {
-    command.error(error.suggestion ? `${error.message}; ${error.suggestion}` : error.message, {exit: ExitCode.error})
-  }
+  if (interrupted) failWith(command, interrupted, 130)
+  if (error instanceof UserError) failWith(command, error.suggestion ? `${error.message}; ${error.suggestion}` : error.message, ExitCode.error)
   const message = error instanceof Error ? error.message : String(error)
-  command.error(message.split('\n')[0]!, {exit: ExitCode.error})
+  failWith(command, message.split('\n')[0]!, ExitCode.error)
+}
+
+/** Writes "Error: message" as one line (oclif's own error output wraps at the terminal width). */
+function failWith(command: Command, message: string, code: number): never {
+  process.stderr.write(`Error: ${message}\n`)
+  command.exit(code)
 }

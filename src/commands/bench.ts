@@ -4,6 +4,7 @@ import {defaultFailOn, failsGate, parseFailOn} from '../bench/fail-on.js'
 import {runBench, type BenchOptions} from '../bench/run-bench.js'
 import {runMatrix} from '../bench/run-matrix.js'
 import type {BenchReport} from '../bench/types.js'
+import {commandAfterDashes} from '../cli/command-after-dashes.js'
 import {parseDuration} from '../cli/parse-duration.js'
 import {reportUserError} from '../cli/report-user-error.js'
 import {ExitCode, exitCodeFor} from '../exit-codes.js'
@@ -65,7 +66,7 @@ Exit codes: 0 healthy, 1 findings that fail the gate (--fail-on), 2 usage or too
     process.once('SIGINT', onSignal)
     process.once('SIGTERM', onSignal)
     try {
-      const plan = planTarget({...flags, command: argv as string[]}, parseDuration)
+      const plan = planTarget({...flags, command: commandAfterDashes(this.argv, argv)}, parseDuration)
       const failOn = flags['fail-on'] ? parseFailOn(flags['fail-on']) : defaultFailOn
       const style = flags.json ? plainStyle : createStreamStyle(process.stdout)
       const progress = createProgressBar({enabled: !flags.json})
@@ -109,6 +110,7 @@ Exit codes: 0 healthy, 1 findings that fail the gate (--fail-on), 2 usage or too
         exitCode = failsGate(run.verdict, failOn) ? ExitCode.findings : run.verdict.status === 'inconclusive' ? exitCodeFor('inconclusive') : ExitCode.healthy
       }
 
+      abort.signal.throwIfAborted()
       if (flags.report) await writeFile(flags.report, renderBenchHtml(report))
       this.log(flags.json ? JSON.stringify(report, null, 2) : renderBenchText(report, style))
       // Not this.exit(): it ends the process before a large report drains into a pipe.

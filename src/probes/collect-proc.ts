@@ -26,7 +26,7 @@ export async function collectProc(options: CollectOptions, procRoot = '/proc'): 
 
 async function readOptional(path: string): Promise<string> {
   try {
-    return await readFile(path, 'utf8')
+    return await readFile(path, 'latin1')
   } catch (error) {
     // No tcp6 when IPv6 is disabled.
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return ''

@@ -62,8 +62,9 @@ async function startCommand(spec: Extract<TargetSpec, {kind: 'command'}>, source
   }
   const ready = await waitForListen(port, source, spec.readyTimeoutMs, () => child.exit !== null)
   if (!ready) {
+    const error = notReady(child, argv, port, spec.readyTimeoutMs)
     await stop()
-    throw notReady(child, argv, port, spec.readyTimeoutMs)
+    throw error
   }
   return {
     info: {kind: 'command', description: formatCommand(argv), host: spec.host, port, path: spec.path, mode: null, pid: child.pid},

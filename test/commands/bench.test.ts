@@ -1,0 +1,190 @@
+import {readFileSync} from 'node:fs'
+import {setTimeout as sleep} from 'node:timers/promises'
+import {Ajv} from 'ajv'
+import {afterEach, describe, expect, it} from 'vitest'
+import type {BenchReport, BenchRun} from '../../src/bench/types.js'
+import {startReferenceServer, type ReferenceServer} from '../../src/target/reference-server.js'
+import {runCli, startCli} from '../helpers/run-cli.js'
+
+const schema = JSON.parse(readFileSync(new URL('../../docs/bench-report.schema.json', import.meta.url), 'utf8'))
+const validate = new Ajv({allErrors: true}).compile(schema)
+
+/** Parses --json output and checks it against the documented schema. */
+function parseReport(stdout: string): BenchReport {
+  const report = JSON.parse(stdout) as BenchReport
+  const valid = validate(report)
+  expect(validate.errors ?? [], 'bench --json matches docs/bench-report.schema.json').toEqual([])
+  expect(valid).toBe(true)
+  return report
+}
+
+function singleRun(stdout: string): BenchRun {
+  const report = parseReport(stdout)
+  if (report.kind !== 'single') throw new Error(`expected a single run, got ${report.kind}`)
+  return report.run
+}
+
+const kinds = (run: BenchRun) => run.verdict.findings.map((finding) => finding.kind)
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+describe('bench on the reference server', () => {
+  it('finds the seed bug: ET listener, one accept per wakeup, 4 I/O threads', async () => {
+    const result = await runCli(['bench', '--trigger', 'et', '--threads', '4', '--accept', 'once', '--json'])
+    expect(result.stderr).toBe('')
+    const run = singleRun(result.stdout)
+    expect(result.exitCode).toBe(1)
+    expect(kinds(run)).toContain('lost-connections')
+    expect(kinds(run)).toContain('accept-queue-not-drained')
+    const lost = run.load.connections.filter((c) => c.firstByteAtMs === null)
+    const lostFinding = run.verdict.findings.find((f) => f.kind === 'lost-connections')!
+    // Evidence names the lost clients by port, matched to their never-accepted server side.
+    expect(lostFinding.evidence.join('\n')).toContain(`127.0.0.1:${lost[0]!.localPort}: never accepted`)
+    expect(run.serverStats!.accepted).toBeLessThan(94)
+    const queue = run.finalSnapshot.sockets.find((s) => s.state === 'LISTEN')!.recvQ
+    expect(queue).toBe(94 - run.serverStats!.accepted)
+    expect(run.target.pid).not.toBeNull()
+    expect(isAlive(run.target.pid!)).toBe(false)
+  })
+
+  it.each([
+    ['lt, 4 I/O threads', ['--trigger', 'lt', '--threads', '4']],
+    ['et, accept and read until EAGAIN', ['--trigger', 'et', '--accept', 'drain', '--read', 'drain']],
+    ['et, 4 I/O threads, accept and read until EAGAIN', ['--trigger', 'et', '--threads', '4', '--accept', 'drain', '--read', 'drain']],
+  ])('a correct mode (%s) is healthy, exit 0', async (_label, flags) => {
+    const result = await runCli(['bench', ...flags, '--json'])
+    const run = singleRun(result.stdout)
+    expect(run.verdict).toEqual({status: 'healthy', findings: [], notes: []})
+    expect(result.exitCode).toBe(0)
+    expect(run.load.completed).toBe(1000)
+    expect(run.serverStats!.accepted).toBe(94)
+    expect(run.finalSnapshot.sockets.find((s) => s.state === 'LISTEN')!.recvQ).toBe(0)
+  })
+
+  it('prints a human report, verdict first', async () => {
+    const result = await runCli(['bench', '--trigger', 'lt', '-n', '200', '-c', '10'])
+    expect(result.exitCode).toBe(0)
+    expect(result.stdout.split('\n')[0]).toBe('HEALTHY: 200/200 requests, accept queue drained')
+    expect(result.stdout).toContain('reference server: level-triggered')
+  })
+
+  it('runs the mode matrix and prints one row per mode', async () => {
+    const result = await runCli(['bench', '--repeat', '1', '-n', '300', '--json'], {timeoutMs: 90_000})
+    expect(result.exitCode).toBe(0)
+    const report = parseReport(result.stdout)
+    if (report.kind !== 'matrix') throw new Error('expected the matrix')
+    expect(report.matrix.rows.map((row) => row.label)).toEqual([
+      'lt single-thread accept once',
+      'lt 4 I/O threads accept once',
+      'et single-thread accept once',
+      'et 4 I/O threads accept once',
+      'et 4 I/O threads accept drain',
+    ])
+    for (const row of report.matrix.rows.filter((r) => r.mode.trigger === 'lt' || r.mode.accept === 'drain')) {
+      expect(row.lossyRuns, row.label).toBe(0)
+    }
+    expect(report.matrix.conclusion.join(' ')).toContain('Level-triggered lost connections in 0 of 2 runs')
+  })
+})
+
+describe('bench on the user\'s own server', () => {
+  it.each(['ab', 'autocannon'])('finds accepted-but-never-closed sockets with the %s engine', async (engine) => {
+    const result = await runCli(['bench', '--engine', engine, '-n', '200', '-c', '10', '--json', '--', 'node', 'test/servers/never-close.mjs', '--port', '{port}'])
+    const run = singleRun(result.stdout)
+    expect(result.exitCode).toBe(1)
+    expect(kinds(run)).toContain('accepted-never-closed')
+    expect(kinds(run)).not.toContain('lost-connections')
+    const finding = run.verdict.findings.find((f) => f.kind === 'accepted-never-closed')!
+    expect(finding.evidence[0]).toMatch(/-> CLOSE-WAIT, 0 unread bytes, owned by node\(pid \d+, fd \d+\)/)
+    expect(run.target.kind).toBe('command')
+    expect(isAlive(run.target.pid!)).toBe(false)
+  })
+
+  it('says clearly when the command exits before listening', async () => {
+    const result = await runCli(['bench', '--', 'node', '-e', 'console.error("boom: no config"); process.exit(3)'])
+    expect(result.exitCode).toBe(2)
+    expect(result.stderr.trim().split('\n')).toHaveLength(1)
+    expect(result.stderr).toContain('node exited with code 3 before listening on port')
+    expect(result.stderr).toContain('boom: no config')
+  })
+
+  it('says clearly when the command never listens on the port', async () => {
+    const result = await runCli(['bench', '--ready-timeout', '500ms', '--', 'node', '-e', 'setTimeout(() => {}, 60000)'])
+    expect(result.exitCode).toBe(2)
+    expect(result.stderr).toMatch(/node did not listen on port \d+ within 500 ms; put \{port\} where your server takes its port/)
+  })
+
+  it('refuses a port already in use', async () => {
+    const server = await startReferenceServer({trigger: 'lt', threads: 0, accept: 'drain', read: 'drain', backlog: 128})
+    try {
+      const result = await runCli(['bench', '--port', String(server.port), '--', 'node', 'test/servers/never-close.mjs', '--port', '{port}'])
+      expect(result.exitCode).toBe(2)
+      expect(result.stderr).toContain(`port ${server.port} is already in use`)
+    } finally {
+      await server.stop()
+    }
+  })
+
+  it('stops the server and exits on Ctrl-C mid-run', async () => {
+    const port = 20_000 + (process.pid % 20_000)
+    const bench = startCli(['bench', '--port', String(port), '-n', '5000000', '-c', '4', '--timeout', '60s', '--', 'node', 'test/servers/never-close.mjs', '--port', '{port}'])
+    const server = await waitForListener(port)
+    await sleep(500)
+    bench.kill('SIGINT')
+    const result = await bench
+    expect(result.exitCode).toBe(130)
+    expect(String(result.stderr)).toContain('bench interrupted; every server it started was stopped')
+    expect(isAlive(server)).toBe(false)
+  })
+})
+
+describe('bench --url', () => {
+  let server: ReferenceServer | null = null
+  afterEach(async () => {
+    await server?.stop()
+    server = null
+  })
+
+  it('loads a server that is already running, and leaves it running', async () => {
+    server = await startReferenceServer({trigger: 'lt', threads: 2, accept: 'drain', read: 'drain', backlog: 128})
+    const result = await runCli(['bench', '--url', `${server.url}hello`, '-n', '500', '-c', '20', '--json'])
+    const run = singleRun(result.stdout)
+    expect(result.exitCode).toBe(0)
+    expect(run.target).toMatchObject({kind: 'url', port: server.port, path: '/hello', pid: null})
+    expect(run.load.completed).toBe(500)
+    expect(isAlive(server.pid)).toBe(true)
+  })
+
+  it('refuses a non-local address', async () => {
+    const result = await runCli(['bench', '--url', 'http://10.1.2.3:8080/'])
+    expect(result.exitCode).toBe(2)
+    expect(result.stderr.trim()).toBe(
+      'Error: refusing to send load to 10.1.2.3: reactor-doctor only loads loopback addresses (127.0.0.0/8, ::1); run reactor-doctor on the server host and point it at 127.0.0.1',
+    )
+  })
+
+  it('says so when nothing listens there', async () => {
+    const result = await runCli(['bench', '--url', 'http://127.0.0.1:1/'])
+    expect(result.exitCode).toBe(2)
+    expect(result.stderr).toContain('nothing listens on 127.0.0.1:1')
+  })
+})
+
+/** The pid that owns the LISTEN socket on port, once one does. */
+async function waitForListener(port: number): Promise<number> {
+  const {execa} = await import('execa')
+  for (let i = 0; i < 200; i++) {
+    const {stdout} = await execa('ss', ['-tlnpH', `sport = :${port}`])
+    const pid = /pid=(\d+)/.exec(stdout)
+    if (pid) return Number(pid[1])
+    await sleep(50)
+  }
+  throw new Error(`nothing listened on ${port}`)
+}
