@@ -42,15 +42,20 @@ err:
 }
 
 /* At the fd limit the pending connection cannot be accepted, and in level-triggered mode the
- * listener would stay readable forever: give up the spare fd, accept, close, take it back. */
-static void shedConnection(rsAcceptor *a) {
+ * listener would stay readable forever: give up the spare fd, accept, close, take it back.
+ * Returns 1 when a connection was shed. accept() reports EMFILE before it looks at the queue,
+ * so only this accept tells whether the queue is empty. */
+static int shedConnection(rsAcceptor *a) {
     close(a->idleFd);
     int fd = accept(a->watch.fd, NULL, NULL);
     if (fd >= 0) {
         close(fd);
         atomic_fetch_add(&a->stats->rejected, 1);
+    } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        atomic_fetch_add(&a->stats->acceptEagain, 1);
     }
     a->idleFd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    return fd >= 0 && a->idleFd >= 0;
 }
 
 /* Returns 1 to keep accepting, 0 when the queue is empty or an error ends this wakeup. */
@@ -74,8 +79,7 @@ static int acceptOne(rsAcceptor *a) {
         return 1;
     case EMFILE:
     case ENFILE:
-        if (a->idleFd >= 0) shedConnection(a);
-        return a->idleFd >= 0;
+        return a->idleFd >= 0 && shedConnection(a);
     default:
         perror("reactor-server: accept4");
         return 0;

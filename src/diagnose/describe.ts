@@ -23,7 +23,9 @@ export function describeOwners(socket: SocketRecord): string {
 }
 
 export function describeOwnerList(owners: SocketOwner[]): string {
-  return owners.map((owner) => `${owner.name}(pid ${owner.pid}${owner.fd === null ? '' : `, fd ${owner.fd}`})`).join(', ')
+  // Process names may hold spaces, quotes, parentheses and commas: quote those.
+  const name = (text: string) => (/^[\w.:/@+-]+$/.test(text) ? text : JSON.stringify(text))
+  return owners.map((owner) => `${name(owner.name)}(pid ${owner.pid}${owner.fd === null ? '' : `, fd ${owner.fd}`})`).join(', ')
 }
 
 /** "127.0.0.1:41022 -> CLOSE-WAIT, 114 unread bytes, never accepted (ino 0)" */

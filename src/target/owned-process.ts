@@ -11,8 +11,8 @@
  * Each child leads its own process group (detached), and stop() signals the whole group, so a
  * shell wrapper (`sh -c '...; exec server'`) and anything it forked go with it. Live children
  * are kept in a registry; a handler installed once kills every live group when this process
- * exits, and on SIGINT/SIGTERM when nobody else handles the signal, so nothing outlives a
- * Ctrl-C or an error path.
+ * exits, and on SIGINT/SIGTERM/SIGHUP when nobody else handles the signal, so nothing outlives
+ * a Ctrl-C, a closed terminal or an error path.
  */
 import {spawn} from 'node:child_process'
 
@@ -133,13 +133,14 @@ function installExitHandlers(): void {
   if (handlersInstalled) return
   handlersInstalled = true
   process.on('exit', killAllGroups)
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  // SIGHUP too: closing the terminal must not orphan a server in its own process group.
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
     process.on(signal, () => {
       // Another handler (a command stopping its server gracefully) owns this signal; the
       // 'exit' handler still reaps whatever it leaves behind.
       if (process.listenerCount(signal) > 1) return
       killAllGroups()
-      process.exit(signal === 'SIGINT' ? 130 : 143)
+      process.exit(code)
     })
   }
 }

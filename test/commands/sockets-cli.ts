@@ -2,4 +2,4 @@
 import {flush, handle} from '@oclif/core'
 import Sockets from '../../src/commands/sockets.js'
 
-await Sockets.run(process.argv.slice(2), import.meta.url).then(flush, handle)
+await Sockets.run(process.argv.slice(2), import.meta.url).then(() => flush(), handle)

@@ -2,7 +2,7 @@ import {afterEach, describe, expect, it} from 'vitest'
 import {runLoad} from '../../src/load/index.js'
 import type {LoadOptions} from '../../src/load/types.js'
 import {UserError} from '../../src/user-error.js'
-import {findClosedPort, startChildServer, startHttpServer, type RunningServer} from './servers.js'
+import {findClosedPort, startChildServer, startHttpServer, startRawServer, type RunningServer} from './servers.js'
 
 const running: RunningServer[] = []
 afterEach(async () => {
@@ -62,7 +62,8 @@ describe('ab engine', () => {
 
   it('stops on a stall and shows exactly the connections that never got a byte', async () => {
     const server = await track(startChildServer('silent-after.mjs', ['--answer', '90']))
-    const result = await runLoad('ab', options(server.port, {stallMs: 400}))
+    const calls: Array<[number, number]> = []
+    const result = await runLoad('ab', options(server.port, {stallMs: 400}), {onProgress: (completed, sent) => calls.push([completed, sent])})
 
     expect(result).toMatchObject({end: 'stalled', sent: 1000, completed: 996})
     expect(result.stallMs!).toBeGreaterThanOrEqual(400)
@@ -70,6 +71,7 @@ describe('ab engine', () => {
     const silent = result.connections.filter((c) => c.firstByteAtMs === null)
     expect(silent.map((c) => c.id)).toEqual([90, 91, 92, 93])
     expect(silent.every((c) => c.connected && c.localPort !== null && c.requestsSent === 1)).toBe(true)
+    expect(calls.at(-1)).toEqual([996, 1000])
   })
 
   it('ends at timeoutMs, and on abort', async () => {
@@ -86,6 +88,15 @@ describe('ab engine', () => {
 
     const before = await runLoad('ab', options(server.port, {signal: AbortSignal.abort()}))
     expect(before).toMatchObject({end: 'aborted', sent: 0, connections: []})
+  })
+
+  it('records a malformed response as that connection\'s error and ends', async () => {
+    const server = await track(startRawServer('SSH-2.0-OpenSSH\r\n\r\n'))
+    const result = await runLoad('ab', options(server.port, {requests: 100, concurrency: 10}))
+
+    expect(result).toMatchObject({end: 'completed', completed: 0, errors: 10})
+    expect(result.connections).toHaveLength(10)
+    expect(result.connections[0].error).toMatch(/^bad response: invalid status line/)
   })
 
   it('reports a refused port as a user error', async () => {

@@ -1,6 +1,6 @@
 import {spawn, type ChildProcess} from 'node:child_process'
 import {createServer, type Server} from 'node:http'
-import {createServer as createNetServer, type AddressInfo} from 'node:net'
+import {createServer as createNetServer, type AddressInfo, type Socket} from 'node:net'
 import {once} from 'node:events'
 import {createInterface} from 'node:readline'
 import {fileURLToPath} from 'node:url'
@@ -23,6 +23,26 @@ export async function startHttpServer(headers: Record<string, string> = {}): Pro
     port: (server.address() as AddressInfo).port,
     stop: async () => {
       server.closeAllConnections()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    },
+  }
+}
+
+/** An in-process TCP server that answers every chunk it reads with `reply`, whatever it is. */
+export async function startRawServer(reply: string): Promise<RunningServer> {
+  const sockets = new Set<Socket>()
+  const server = createNetServer((socket) => {
+    sockets.add(socket)
+    socket.on('close', () => sockets.delete(socket))
+    socket.on('error', () => {})
+    socket.on('data', () => socket.write(reply))
+  })
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  return {
+    port: (server.address() as AddressInfo).port,
+    stop: async () => {
+      for (const socket of sockets) socket.destroy()
       await new Promise<void>((resolve) => server.close(() => resolve()))
     },
   }

@@ -13,6 +13,7 @@ describe('detectFormat', () => {
     ['netstat/tanpeo.txt', 'netstat'],
     ['netstat/an-grep.txt', 'netstat'],
     ['netstat/tanp-nonroot.txt', 'netstat'],
+    ['netstat/tanp-partial.txt', 'netstat'],
     ['seed/netstat-an-grep-1022.txt', 'netstat'],
     ['proc/tcp.txt', 'proc'],
     ['proc/tcp6.txt', 'proc'],

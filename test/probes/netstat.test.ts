@@ -37,6 +37,15 @@ describe('parseNetstat on captured output (net-tools 2.10)', () => {
     expect(records.every((r) => r.owners === null)).toBe(true)
   })
 
+  it('non-root with some own processes: "Not all processes could be identified"; own owners shown, "-" unknown', () => {
+    const records = parseNetstat(readFixture('netstat/tanp-partial.txt'))
+    expect(records.map((r) => [r.state, r.recvQ, r.owners?.[0]?.name ?? r.owners])).toEqual([
+      ['LISTEN', 1, 'python3'],
+      ['CLOSE-WAIT', 114, null],
+      ['FIN-WAIT-2', 0, null],
+    ])
+  })
+
   it('-an: no owner or inode column, owners unknown; tcp6 rows read as IPv6', () => {
     const records = parseNetstat(readFixture('netstat/an-grep.txt'))
     expect(records.every((r) => r.owners === null && r.inode === null)).toBe(true)

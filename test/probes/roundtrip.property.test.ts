@@ -17,7 +17,10 @@ const ipv6 = fc
   .map((bytes) => formatIpv6(bytes))
 const port = fc.integer({min: 1, max: 65_535})
 
-const record: fc.Arbitrary<SocketRecord> = fc
+/** Generated rows always carry what a full -pe listing shows. */
+type FullRecord = SocketRecord & {owners: SocketOwner[]; inode: number; uid: number}
+
+const record: fc.Arbitrary<FullRecord> = fc
   .record({
     v6: fc.boolean(),
     a4: ipv4,
@@ -77,7 +80,7 @@ describe('netstat tables round-trip', () => {
             inode: extended ? r.inode : null,
           }
           if (extended) row.uid = r.uid
-          if (owners) row.owners = r.owners!.length > 0 ? [{name: r.owners![0]!.name, pid: r.owners![0]!.pid, fd: null}] : extended && r.inode > 0 ? null : []
+          if (owners) row.owners = r.owners.length > 0 ? [{name: r.owners[0]!.name, pid: r.owners[0]!.pid, fd: null}] : extended && r.inode > 0 ? null : []
           else if (extended && r.inode === 0) row.owners = []
           return row
         })

@@ -1,5 +1,5 @@
 // Spawns an owned `sleep` and prints its pid, then dies as argv[2] says: 'throw' (an uncaught
-// error), 'signal' (waits for SIGINT/SIGTERM) or 'exit' (process.exit(3)).
+// error), 'signal' (waits for a signal) or 'exit' (process.exit(3)).
 import {spawnOwned} from '../../src/target/owned-process.js'
 
 const child = spawnOwned('sleep', ['60'])

@@ -76,14 +76,14 @@ describe('spawnOwned', () => {
     expect(countLiveProcesses()).toBe(0)
   })
 
-  it.each(['throw', 'exit', 'signal'])('leaves nothing running when its owner dies (%s)', async (how) => {
-    const owner = execa(process.execPath, ['--import', 'tsx', childScript, how], {reject: false})
+  it.each(['throw', 'exit', 'SIGINT', 'SIGHUP'])('leaves nothing running when its owner dies (%s)', async (how) => {
+    const owner = execa(process.execPath, ['--import', 'tsx', childScript, how.startsWith('SIG') ? 'signal' : how], {reject: false})
     const sleeper = await new Promise<number>((resolve) => owner.stdout!.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim()))))
     try {
       expect(isAlive(sleeper)).toBe(true)
-      if (how === 'signal') owner.kill('SIGINT')
+      if (how.startsWith('SIG')) owner.kill(how as NodeJS.Signals)
       const result = await owner
-      expect(result.exitCode ?? result.signal).toBe({throw: 1, exit: 3, signal: 130}[how])
+      expect(result.exitCode).toBe({throw: 1, exit: 3, SIGINT: 130, SIGHUP: 129}[how])
       expect(await waitUntilGone(sleeper)).toBe(true)
     } finally {
       if (isAlive(sleeper)) process.kill(sleeper, 'SIGKILL')

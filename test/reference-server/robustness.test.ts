@@ -1,0 +1,97 @@
+import net from 'node:net'
+import {fileURLToPath} from 'node:url'
+import {execa} from 'execa'
+import {beforeAll, describe, expect, it} from 'vitest'
+import {readCpuTicks} from '../helpers/cpu-time.js'
+import {exchange, sleep, statusCodes} from '../helpers/raw-http.js'
+import {useReferenceServers} from '../helpers/reference-servers.js'
+import {readListenQueue} from '../helpers/listen-queue.js'
+import {runAb} from '../helpers/run-ab.js'
+
+const serverDir = fileURLToPath(new URL('../../reference-server/', import.meta.url))
+const get = 'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'
+const startServer = useReferenceServers()
+
+/** Opens `count` connections at once and keeps them until the caller destroys them. */
+async function openConnections(port: number, count: number): Promise<Array<{socket: net.Socket; ended: boolean}>> {
+  return Promise.all(
+    Array.from({length: count}, () => {
+      const socket = net.connect({port, host: '127.0.0.1'})
+      const entry = {socket, ended: false}
+      socket.on('error', () => (entry.ended = true))
+      socket.on('end', () => (entry.ended = true))
+      return new Promise<typeof entry>((resolve) => socket.once('connect', () => resolve(entry)).once('error', () => resolve(entry)))
+    }),
+  )
+}
+
+describe('reference server robustness', () => {
+  it('stops on SIGTERM under load with a final stats line and exit 0', async () => {
+    const server = await startServer({trigger: 'lt', threads: 2}, {statsIntervalMs: 100})
+    const ab = execa('ab', ['-q', '-n', '10000000', '-c', '50', '-k', '-s', '5', server.url], {reject: false})
+    try {
+      await sleep(700)
+      expect(server.stats?.requests).toBeGreaterThan(0)
+      const final = await server.stop()
+      expect(final?.final).toBe(true)
+      expect(final!.requests).toBeGreaterThan(server.stats!.requests - 1)
+      expect(await server.exited).toEqual({code: 0, signal: null})
+    } finally {
+      ab.kill('SIGKILL')
+      await ab
+    }
+  })
+
+  it('at the fd limit (ulimit -n 64) sheds extra connections, keeps serving and does not spin', async () => {
+    const server = await startServer({trigger: 'lt', threads: 2}, {fdLimit: 64, statsIntervalMs: 100})
+    const connections = await openConnections(server.port, 200)
+    try {
+      await sleep(300)
+      const kept = connections.filter((c) => !c.ended)
+      expect(kept.length).toBeGreaterThan(30)
+      expect(kept.length).toBeLessThan(64)
+      expect((await readListenQueue(server.port))?.recvQ).toBe(0)
+
+      const before = await readCpuTicks(server.pid)
+      await sleep(1000)
+      const used = (await readCpuTicks(server.pid)) - before
+      expect(used, 'CPU ticks in 1 s while at the fd limit').toBeLessThan(10)
+
+      const answer = new Promise<string>((resolve) => kept[0]!.socket.once('data', (chunk) => resolve(chunk.toString())))
+      kept[0]!.socket.write(get)
+      expect(statusCodes(await answer)).toEqual([200])
+      expect(server.stats?.rejected).toBeGreaterThan(100)
+    } finally {
+      for (const {socket} of connections) socket.destroy()
+    }
+    await sleep(200)
+    expect(statusCodes((await exchange(server.port, [get])).received)).toEqual([200])
+  })
+})
+
+describe('ASan/UBSan build', () => {
+  beforeAll(async () => {
+    await execa('make', ['-s', '-C', serverDir, 'asan'], {timeout: 120_000})
+  }, 130_000)
+
+  it.each([
+    ['et, 2 threads, drain', {trigger: 'et', threads: 2, accept: 'drain'}],
+    ['lt, main loop, accept once', {trigger: 'lt', threads: 0, accept: 'once'}],
+  ] as const)('%s: serves load and every HTTP path clean', async (_label, mode) => {
+    const server = await startServer(mode, {asan: true})
+    const ab = await runAb(server.url, {requests: 2000, concurrency: 50})
+    expect(ab).toMatchObject({exitCode: 0, completed: 2000, failed: 0})
+    await exchange(server.port, [get.repeat(100), 'GET / HT', 'TP/1.0\r\n\r\n'])
+    await exchange(server.port, [`POST / HTTP/1.1\r\nContent-Length: 70000\r\n\r\n${'x'.repeat(70_000)}${get}`])
+    await exchange(server.port, ['GARBAGE\r\n\r\n'])
+    await exchange(server.port, [`GET / HTTP/1.1\r\nX: ${'a'.repeat(9000)}\r\n\r\n`])
+    await exchange(server.port, [`GET / HTTP/1.1\r\nConnection: close\r\n\r\n`])
+    const open = await exchange(server.port, [get], {waitMs: 50}) // left open for shutdown to close
+    expect(statusCodes(open.received)).toEqual([200])
+
+    const final = await server.stop()
+    expect(final?.final).toBe(true)
+    expect(server.stderrTail).toEqual([])
+    expect(await server.exited).toEqual({code: 0, signal: null})
+  }, 60_000)
+})
