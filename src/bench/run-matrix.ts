@@ -8,6 +8,7 @@ export interface MatrixOptions extends Omit<BenchOptions, 'target' | 'onProgress
   repeat: number
   threads: number
   backlog: number
+  acceptDelayUs: number
   onRunDone?: (done: number, total: number, label: string) => void
 }
 
@@ -21,7 +22,7 @@ export async function runMatrix(options: MatrixOptions): Promise<MatrixReport> {
     const modeRuns: BenchRun[] = []
     for (let i = 0; i < options.repeat; i++) {
       options.signal?.throwIfAborted()
-      const run = await runBench({...options, target: {kind: 'reference', mode: mode.mode, host: options.host, port: 0}})
+      const run = await runBench({...options, target: {kind: 'reference', mode: mode.mode, host: options.host, port: 0, acceptDelayUs: options.acceptDelayUs}})
       modeRuns.push(run)
       options.onRunDone?.(runs.length + modeRuns.length, total, mode.label)
     }

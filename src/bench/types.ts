@@ -70,6 +70,9 @@ export interface MatrixRow {
   neverAccepted: number[]
   /** Wall time per run, ms. */
   durationsMs: number[]
+  /** The server's own counters per run: connections accepted, and times epoll reported the listener. */
+  accepted: number[]
+  listenWakeups: number[]
 }
 
 export interface MatrixReport {

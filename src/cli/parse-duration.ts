@@ -8,3 +8,11 @@ export function parseDuration(text: string, flag: string): number {
   const unit = match[2] ?? 's'
   return Math.round(unit === 'ms' ? value : unit === 's' ? value * 1000 : value * 60_000)
 }
+
+/** "200us", "0.2ms" or a bare number of microseconds -> whole microseconds. */
+export function parseMicroseconds(text: string, flag: string): number {
+  const match = /^(\d+(?:\.\d+)?)(us|µs|ms|s)?$/.exec(text.trim())
+  if (!match) throw new UserError(`${flag} ${text} is not a duration`, 'use e.g. 200us or 1ms')
+  const scale = {us: 1, µs: 1, ms: 1000, s: 1_000_000}[match[2] ?? 'us'] ?? 1
+  return Math.round(Number(match[1]) * scale)
+}

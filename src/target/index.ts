@@ -32,12 +32,12 @@ export async function startTarget(spec: TargetSpec, source: ResolvedSource): Pro
 }
 
 async function startReference(spec: Extract<TargetSpec, {kind: 'reference'}>): Promise<StartedTarget> {
-  const server = await startReferenceServer(spec.mode, {host: spec.host, port: spec.port})
+  const server = await startReferenceServer(spec.mode, {host: spec.host, port: spec.port, acceptDelayUs: spec.acceptDelayUs})
   let stopped: Promise<ServerStats | null> | null = null
   return {
     info: {
       kind: 'reference',
-      description: `reference server: ${describeMode(spec.mode)}`,
+      description: `reference server: ${describeMode(spec.mode)}${spec.acceptDelayUs > 0 ? `, ${spec.acceptDelayUs} µs per accept` : ''}`,
       host: server.host,
       port: server.port,
       path: '/',

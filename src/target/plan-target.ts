@@ -5,11 +5,11 @@ import {assertLoopback} from '../load/loopback.js'
 
 /** What a bench run loads. */
 export type TargetSpec =
-  | {kind: 'reference'; mode: ReferenceServerMode; host: string; port: number}
+  | {kind: 'reference'; mode: ReferenceServerMode; host: string; port: number; acceptDelayUs: number}
   | {kind: 'command'; argv: string[]; host: string; port: number | null; path: string; readyTimeoutMs: number}
   | {kind: 'url'; host: string; port: number; path: string}
 
-export type BenchPlan = {kind: 'single'; target: TargetSpec} | {kind: 'matrix'; threads: number; backlog: number}
+export type BenchPlan = {kind: 'single'; target: TargetSpec} | {kind: 'matrix'; threads: number; backlog: number; acceptDelayUs: number}
 
 export interface TargetFlags {
   command: string[]
@@ -22,6 +22,8 @@ export interface TargetFlags {
   read?: string
   backlog?: number
   'ready-timeout': string
+  /** The reference server's pause after each accept(), in µs. */
+  acceptDelayUs: number
 }
 
 const defaultMode: ReferenceServerMode = {trigger: 'lt', threads: 0, accept: 'drain', read: 'drain', backlog: 128}
@@ -50,7 +52,7 @@ export function planTarget(flags: TargetFlags, parseMs: (text: string, flag: str
       target: {kind: 'command', argv: flags.command, host: flags.host, port: flags.port ?? null, path: '/', readyTimeoutMs: parseMs(flags['ready-timeout'], '--ready-timeout')},
     }
   }
-  if (modeFlags.length === 0) return {kind: 'matrix', threads: matrixThreads, backlog: flags.backlog ?? defaultMode.backlog}
+  if (modeFlags.length === 0) return {kind: 'matrix', threads: matrixThreads, backlog: flags.backlog ?? defaultMode.backlog, acceptDelayUs: flags.acceptDelayUs}
   const mode: ReferenceServerMode = {
     trigger: (flags.trigger ?? defaultMode.trigger) as ReferenceServerMode['trigger'],
     threads: flags.threads ?? defaultMode.threads,
@@ -58,5 +60,5 @@ export function planTarget(flags: TargetFlags, parseMs: (text: string, flag: str
     read: (flags.read ?? defaultMode.read) as ReferenceServerMode['read'],
     backlog: flags.backlog ?? defaultMode.backlog,
   }
-  return {kind: 'single', target: {kind: 'reference', mode, host: flags.host, port: flags.port ?? 0}}
+  return {kind: 'single', target: {kind: 'reference', mode, host: flags.host, port: flags.port ?? 0, acceptDelayUs: flags.acceptDelayUs}}
 }

@@ -2,4 +2,4 @@
 import {flush, handle} from '@oclif/core'
 import Server from '../../src/commands/server.js'
 
-await Server.run(process.argv.slice(2), import.meta.url).then(flush, handle)
+await Server.run(process.argv.slice(2), import.meta.url).then(() => flush(), handle)
