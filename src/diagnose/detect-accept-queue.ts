@@ -32,10 +32,14 @@ export function detectAcceptQueueNotDrained(evidence: SocketEvidence): Finding |
     return `LISTEN ${formatEndpoint(listener.local)}: ${plural(listener.recvQ, 'connection')} in the accept queue (${limit})`
   })
   if (window.length === 1) lines.push('seen in one reading: watch it (sockets --watch) to see whether it drains')
-  else lines.push(`the queue stayed between ${Math.min(...queues)} and ${Math.max(...queues)} for ${seconds(spanMs)}${evidence.loadEndedAt === undefined ? '' : ' after the load ended'}`)
-  const waiting = portSockets(last, port).filter(
-    (socket) => (socket.state === 'ESTAB' || socket.state === 'CLOSE-WAIT') && ownershipOf(socket) === 'never-accepted',
-  )
+  else {
+    const low = Math.min(...queues)
+    const high = Math.max(...queues)
+    const range = low === high ? `at ${low}` : `between ${low} and ${high}`
+    lines.push(`the queue stayed ${range} for ${seconds(spanMs)}${evidence.loadEndedAt === undefined ? '' : ' after the load ended'}`)
+  }
+  // Queued connections whose client still waits; abandoned ones (CLOSE-WAIT) have their own finding.
+  const waiting = portSockets(last, port).filter((socket) => socket.state === 'ESTAB' && ownershipOf(socket) === 'never-accepted')
   lines.push(...listSome(waiting.map((socket) => describeSocket(socket))))
   return {
     kind: 'accept-queue-not-drained',

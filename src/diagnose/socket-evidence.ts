@@ -16,9 +16,12 @@ export interface SocketEvidence {
 
 export type Ownership = 'never-accepted' | 'accepted' | 'unknown'
 
-/** Server-side sockets of the port (local port = port); clients on the same host are not ours. */
+/**
+ * Server-side sockets of the port (local port = port); clients on the same host are not ours.
+ * Ordered by peer port, so evidence lists read in the order the clients connected.
+ */
 export function portSockets(snapshot: Snapshot, port: number): SocketRecord[] {
-  return snapshot.sockets.filter((socket) => socket.local.port === port)
+  return snapshot.sockets.filter((socket) => socket.local.port === port).sort((a, b) => (a.peer.port ?? 0) - (b.peer.port ?? 0))
 }
 
 export function listenersOf(snapshot: Snapshot, port: number): SocketRecord[] {

@@ -25,7 +25,7 @@ describe('the seed excerpt (netstat -an | grep 1022)', () => {
   it('finds 4 CLOSE_WAIT likely never accepted, 114 unread bytes each, worded honestly (netstat -an has no owner column)', () => {
     const finding = detectNeverAcceptedAbandoned(evidence)!
     expect(finding.title).toBe('4 CLOSE_WAIT sockets likely never accepted, 114 unread bytes each (the FIN counts one)')
-    expect(finding.evidence[0]).toBe('10.4.160.95:8785 -> CLOSE-WAIT, 114 unread bytes, likely never accepted (netstat shows no owner; the LISTEN queue holds 4)')
+    expect(finding.evidence[0]).toBe('10.4.160.95:8784 -> CLOSE-WAIT, 114 unread bytes, likely never accepted (netstat shows no owner; the LISTEN queue holds 4)')
   })
 
   it('folds into findings with a caveat about owners', () => {

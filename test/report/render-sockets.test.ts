@@ -19,7 +19,7 @@ describe('renderSocketsReport', () => {
       '  0.0.0.0:1022  accept queue 4 (backlog not shown by netstat), owner unknown',
       'Sockets by state: LISTEN 1, CLOSE-WAIT 4',
       'Rows that matter:',
-      '  CLOSE-WAIT 10.4.160.96:1022 <- 10.4.160.95:8785  Recv-Q 114  owner not shown by the source',
+      '  CLOSE-WAIT 10.4.160.96:1022 <- 10.4.160.95:8784  Recv-Q 114  owner not shown by the source',
     ])
     expect(lines).toContain("1. Accept queue not drained: 4 connections waiting in port 1022's accept queue")
     expect(lines).toContain('2. 4 CLOSE_WAIT sockets likely never accepted, 114 unread bytes each (the FIN counts one)')
