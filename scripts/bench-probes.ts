@@ -1,17 +1,44 @@
-// Figures for the socket probes (not a test): run with `npx tsx scripts/bench-probes.ts`.
+// Figures for the socket probes (not a test): run with `npx tsx scripts/bench-probes.ts [--json]`.
 // 1. One snapshot of one port on a host holding 10,000 other TCP sockets (5,000 loopback
-//    connections, both ends here), median per source beside the bare `ss -tanH '( sport = :PORT )'`.
+//    connections, both ends here), median per source beside the bare `ss -tanH '( sport = :PORT )'`,
+//    and the bare ss in the same namespace before those sockets exist.
 // 2. CPU cost of sampling a port with 100 connections at 50 Hz, for each cheap source.
+// --json (for scripts/perf.ts): part 1 only, in the namespace sharing the host's hash table, with
+// fewer runs; progress goes to stderr and the figures to stdout as one JSON line.
 import {execFileSync} from 'node:child_process'
 import {readFileSync} from 'node:fs'
 import net from 'node:net'
 import {execa} from 'execa'
 import {resolveSource, takeSnapshot, type ResolvedSource} from '../src/probes/index.js'
+import type {SourceName} from '../src/probes/types.js'
+import {interleave, median, medianRatio} from './lib/stats.js'
+import {missingTool} from './lib/tools.js'
 
+const json = process.argv.includes('--json')
 const otherConnections = 5000
 const portConnections = 100
-const runs = 41
+const runs = json ? 15 : 41
 const neededFds = otherConnections * 2 + portConnections * 2 + 200
+
+export interface ProbeFigures {
+  tcpSockets: number
+  runs: number
+  /** Bare ss in the namespace before the 10,000 other sockets were opened. */
+  bareSsEmptyMs: number
+  bareSsMs: number
+  /** The same bare ss run in a shell loop: the dump without the cost of Node spawning it. */
+  bareSsShellMs: number
+  /** null when the source's tool is not installed. */
+  snapshots: Record<SourceName, SnapshotFigure | null>
+}
+
+export interface SnapshotFigure {
+  ms: number
+  /** Median of per-run ratios to the bare ss of the same run. */
+  ratio: number
+  ownersMs: number
+  ownersRatio: number
+}
 
 // Node cannot raise its own fd limit, so each measurement re-execs under a shell that does, in
 // a network namespace of its own (root: unshare -n) so the sockets are ours alone. It runs twice:
@@ -23,7 +50,7 @@ if (!process.env.BENCH_PROBES_REEXEC) {
   const inner = `ip link set lo up && ulimit -n ${neededFds + 1000} && exec "${process.execPath}" ${args}`
   const sysctl = '/proc/sys/net/ipv4/tcp_child_ehash_entries'
   const hostValue = readFileSync(sysctl, 'utf8').trim()
-  for (const buckets of [hostValue, '16384']) {
+  for (const buckets of json ? [hostValue] : [hostValue, '16384']) {
     const env = {...process.env, BENCH_PROBES_REEXEC: buckets === hostValue ? 'shared hash table' : `own ${buckets}-bucket hash table`}
     // The namespace's own table is sized when it is created: set, create, restore.
     // The inner shell's parent stays in the host namespace: nsenter there to restore at once.
@@ -32,7 +59,10 @@ if (!process.env.BENCH_PROBES_REEXEC) {
   }
   process.exit(0)
 }
-console.log(`\n== network namespace with the ${process.env.BENCH_PROBES_REEXEC} ==`)
+
+/** Human lines: stderr in --json mode, so stdout holds only the JSON line. */
+const log = json ? (line: string) => console.error(line) : (line: string) => console.log(line)
+log(`\n== network namespace with the ${process.env.BENCH_PROBES_REEXEC} ==`)
 
 interface Holder {
   server: net.Server
@@ -62,20 +92,20 @@ async function close(holder: Holder): Promise<void> {
   await new Promise((resolve) => holder.server.close(resolve))
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)]!
-}
-
-async function time(action: () => Promise<unknown>): Promise<number> {
-  await action() // warm up
-  const samples: number[] = []
-  for (let i = 0; i < runs; i++) {
-    const start = performance.now()
-    await action()
-    samples.push(performance.now() - start)
-  }
-  return median(samples)
+/** ms of each action, per run; one warm-up call each first, runs interleaved. */
+async function time<K extends string>(actions: Record<K, () => Promise<unknown>>): Promise<Record<K, number[]>> {
+  for (const action of Object.values<() => Promise<unknown>>(actions)) await action()
+  const timed = Object.fromEntries(
+    Object.entries<() => Promise<unknown>>(actions).map(([name, action]) => [
+      name,
+      async () => {
+        const start = performance.now()
+        await action()
+        return performance.now() - start
+      },
+    ]),
+  ) as Record<K, () => Promise<number>>
+  return interleave(runs, timed)
 }
 
 /** CPU of this process plus reaped children (utime+stime, cutime+cstime in /proc/self/stat). */
@@ -103,26 +133,75 @@ async function sampleCost(source: ResolvedSource, port: number, seconds: number)
   return ((own + Math.max(0, children)) / elapsed) * 100
 }
 
-const others = await openConnections(otherConnections)
-const target = await openConnections(portConnections)
-try {
-  const total = readFileSync('/proc/net/tcp', 'utf8').split('\n').length - 2 + readFileSync('/proc/net/tcp6', 'utf8').split('\n').length - 2
-  console.log(`TCP sockets on this host: ${total}; target port ${target.port} holds ${portConnections} connections + LISTEN`)
-  const filter = `( sport = :${target.port} )`
-  const bare = await time(() => execa('ss', ['-tanH', filter]))
-  console.log(`bare ss -tanH '${filter}': ${bare.toFixed(2)} ms (median of ${runs})`)
-  const sources = {ss: resolveSource('ss'), netstat: resolveSource('netstat'), proc: resolveSource('proc')}
-  for (const [name, source] of Object.entries(sources)) {
-    for (const owners of [false, true]) {
-      const ms = await time(() => takeSnapshot({port: target.port, source, owners}))
-      console.log(`takeSnapshot ${name.padEnd(7)} owners=${String(owners).padEnd(5)}: ${ms.toFixed(2).padStart(8)} ms  (${(ms / bare).toFixed(2)}x bare)`)
-    }
+/** ms per bare ss from a shell loop of `count` (one sh start spread over them). */
+async function shellLoopMs(filter: string, count: number): Promise<number> {
+  const start = performance.now()
+  await execa('sh', ['-c', `i=0; while [ $i -lt ${count} ]; do ss -tanH "$0" >/dev/null; i=$((i+1)); done`, filter])
+  return (performance.now() - start) / count
+}
+
+function countTcpSockets(): number {
+  return ['/proc/net/tcp', '/proc/net/tcp6'].reduce((sum, file) => sum + readFileSync(file, 'utf8').split('\n').length - 2, 0)
+}
+
+/** The sources whose tool is here (/proc always is); the others are logged and skipped. */
+function availableSources(): Partial<Record<SourceName, ResolvedSource>> {
+  const sources: Partial<Record<SourceName, ResolvedSource>> = {proc: resolveSource('proc')}
+  for (const name of ['ss', 'netstat'] as const) {
+    const missing = missingTool(name)
+    if (missing) log(missing)
+    else sources[name] = resolveSource(name)
   }
-  await close(others)
-  const left = readFileSync('/proc/net/tcp', 'utf8').split('\n').length - 2
-  console.log(`\n${left} TCP sockets left. Sampling the ${portConnections}-connection port at 50 Hz for 5 s (owners off), % of one core:`)
+  return sources
+}
+
+async function measureSnapshots(port: number, bareSsEmptyMs: number, sources: Partial<Record<SourceName, ResolvedSource>>): Promise<ProbeFigures> {
+  const filter = `( sport = :${port} )`
+  const actions: Record<string, () => Promise<unknown>> = {bare: () => execa('ss', ['-tanH', filter])}
   for (const [name, source] of Object.entries(sources)) {
-    console.log(`  ${name.padEnd(7)}: ${(await sampleCost(source, target.port, 5)).toFixed(1)} %`)
+    actions[name] = () => takeSnapshot({port, source, owners: false})
+    actions[`${name} owners`] = () => takeSnapshot({port, source, owners: true})
+  }
+  const ms = await time(actions)
+  const figure = (name: string): SnapshotFigure | null =>
+    ms[name]
+      ? {ms: median(ms[name]), ratio: medianRatio(ms[name], ms.bare!), ownersMs: median(ms[`${name} owners`]!), ownersRatio: medianRatio(ms[`${name} owners`]!, ms.bare!)}
+      : null
+  return {
+    tcpSockets: countTcpSockets(),
+    runs,
+    bareSsEmptyMs,
+    bareSsMs: median(ms.bare!),
+    bareSsShellMs: await shellLoopMs(filter, 50),
+    snapshots: {ss: figure('ss'), netstat: figure('netstat'), proc: figure('proc')},
+  }
+}
+
+function logFigures(figures: ProbeFigures, port: number): void {
+  log(`TCP sockets on this host: ${figures.tcpSockets}; target port ${port} holds ${portConnections} connections + LISTEN`)
+  log(`bare ss -tanH '( sport = :${port} )': ${figures.bareSsMs.toFixed(2)} ms (median of ${runs}); ${figures.bareSsEmptyMs.toFixed(2)} ms before the other sockets were opened; ${figures.bareSsShellMs.toFixed(2)} ms in a shell loop`)
+  for (const [name, figure] of Object.entries(figures.snapshots)) {
+    if (!figure) continue
+    log(`takeSnapshot ${name.padEnd(7)} owners=false: ${figure.ms.toFixed(2).padStart(8)} ms  (${figure.ratio.toFixed(2)}x bare)`)
+    log(`takeSnapshot ${name.padEnd(7)} owners=true : ${figure.ownersMs.toFixed(2).padStart(8)} ms  (${figure.ownersRatio.toFixed(2)}x bare)`)
+  }
+}
+
+const target = await openConnections(portConnections)
+const {bare: bareEmpty} = await time({bare: () => execa('ss', ['-tanH', `( sport = :${target.port} )`])})
+const others = await openConnections(otherConnections)
+try {
+  const sources = availableSources()
+  const figures = await measureSnapshots(target.port, median(bareEmpty), sources)
+  logFigures(figures, target.port)
+  if (json) {
+    console.log(JSON.stringify(figures))
+  } else {
+    await close(others)
+    log(`\n${countTcpSockets()} TCP sockets left. Sampling the ${portConnections}-connection port at 50 Hz for 5 s (owners off), % of one core:`)
+    for (const [name, source] of Object.entries(sources)) {
+      log(`  ${name.padEnd(7)}: ${(await sampleCost(source, target.port, 5)).toFixed(1)} %`)
+    }
   }
 } finally {
   await close(others).catch(() => undefined)

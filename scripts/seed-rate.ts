@@ -5,9 +5,10 @@
  *   npx tsx scripts/seed-rate.ts [--runs 20] [--accept-delay-us 0]
  */
 import {parseArgs} from 'node:util'
-import {readListenQueue} from '../test/helpers/listen-queue.js'
-import {runAb} from '../test/helpers/run-ab.js'
+import {acceptQueueOf} from '../src/diagnose/socket-evidence.js'
+import {takeSnapshot} from '../src/probes/index.js'
 import {type ReferenceServerMode, startReferenceServer} from '../src/target/reference-server.js'
+import {runAb} from './lib/ab.js'
 
 const {values} = parseArgs({options: {runs: {type: 'string', default: '20'}, 'accept-delay-us': {type: 'string', default: '0'}}})
 const runs = Number(values.runs)
@@ -32,7 +33,7 @@ async function runOnce(mode: ReferenceServerMode): Promise<Run> {
   const server = await startReferenceServer(mode, {statsIntervalMs: 0, acceptDelayUs})
   try {
     const ab = await runAb(server.url, {requests, concurrency, timeoutS: 2})
-    const recvQ = (await readListenQueue(server.port))?.recvQ ?? 0
+    const recvQ = acceptQueueOf(await takeSnapshot({port: server.port, source: 'auto', owners: false}), server.port) ?? 0
     const accepted = (await server.stop())?.accepted ?? 0
     return {lost: recvQ > 0 || accepted < concurrency || ab.completed < requests, completed: ab.completed, accepted, recvQ}
   } finally {

@@ -4,6 +4,7 @@ import {defaultFailOn, failsGate, parseFailOn} from '../bench/fail-on.js'
 import {runBench, type BenchOptions} from '../bench/run-bench.js'
 import {runMatrix} from '../bench/run-matrix.js'
 import type {BenchReport} from '../bench/types.js'
+import {acceptDelayFlag} from '../cli/accept-delay-flag.js'
 import {commandAfterDashes} from '../cli/command-after-dashes.js'
 import {parseDuration, parseMicroseconds} from '../cli/parse-duration.js'
 import {reportUserError} from '../cli/report-user-error.js'
@@ -49,13 +50,7 @@ Exit codes: 0 healthy, 1 findings that fail the gate (--fail-on), 2 usage or too
     accept: Flags.string({options: ['once', 'drain'], summary: 'Reference server: one accept per wakeup, or until EAGAIN.'}),
     read: Flags.string({options: ['once', 'drain'], summary: 'Reference server: one read per wakeup, or until EAGAIN.'}),
     backlog: Flags.integer({min: 1, max: 65_535, summary: 'Reference server: listen backlog.'}),
-    'accept-delay': Flags.string({
-      default: '50us',
-      summary: 'Reference server: time spent after each accept(), like a real acceptor setting up a connection (0: the bare C acceptor).',
-      description:
-        'A muduo-style acceptor creates a connection object, registers it and hands it to an I/O loop for each accept; the bare C acceptor takes about 2 µs, ' +
-        'fast enough that on 2 cores the edge-triggered accept bug shows in only about half of the runs. 50 µs per accept makes it show in every run.',
-    }),
+    'accept-delay': acceptDelayFlag,
     host: Flags.string({default: '127.0.0.1', summary: 'Loopback address the server listens on.'}),
     port: Flags.integer({min: 0, max: 65_535, summary: 'Port for the reference server or your command (default: a free one).'}),
     url: Flags.string({summary: 'Load a server already running on this host, e.g. http://127.0.0.1:8080/.'}),

@@ -1,4 +1,6 @@
 import {Command, Flags} from '@oclif/core'
+import {acceptDelayFlag} from '../cli/accept-delay-flag.js'
+import {parseMicroseconds} from '../cli/parse-duration.js'
 import {reportUserError} from '../cli/report-user-error.js'
 import {renderFinalStats, renderLiveStats, renderServerBanner} from '../report/server-text.js'
 import {type ReferenceServer, startReferenceServer} from '../target/reference-server.js'
@@ -22,6 +24,7 @@ With --json it prints the server's own events as JSON lines: one "listening", pe
     accept: Flags.string({options: ['once', 'drain'], default: 'drain', summary: 'One accept per wakeup, or until EAGAIN.'}),
     read: Flags.string({options: ['once', 'drain'], default: 'drain', summary: 'One read per wakeup, or until EAGAIN.'}),
     backlog: Flags.integer({default: 128, min: 1, max: 65_535, summary: 'Listen backlog.'}),
+    'accept-delay': acceptDelayFlag,
     host: Flags.string({default: '127.0.0.1', summary: 'IPv4 address to listen on.'}),
     port: Flags.integer({default: 0, min: 0, max: 65_535, summary: 'Port to listen on (0: a free one).'}),
     json: Flags.boolean({default: false, summary: 'Print the server events as JSON lines.'}),
@@ -30,6 +33,7 @@ With --json it prints the server's own events as JSON lines: one "listening", pe
   async run(): Promise<void> {
     const {flags} = await this.parse(Server)
     try {
+      const acceptDelayUs = parseMicroseconds(flags['accept-delay'], '--accept-delay')
       const server = await startReferenceServer(
         {
           trigger: flags.trigger as 'et' | 'lt',
@@ -38,10 +42,10 @@ With --json it prints the server's own events as JSON lines: one "listening", pe
           read: flags.read as 'once' | 'drain',
           backlog: flags.backlog,
         },
-        {host: flags.host, port: flags.port},
+        {host: flags.host, port: flags.port, acceptDelayUs},
       )
       if (flags.json) await this.passThroughEvents(server)
-      else await this.showLiveStats(server)
+      else await this.showLiveStats(server, acceptDelayUs)
     } catch (error) {
       reportUserError(this, error)
     }
@@ -54,8 +58,8 @@ With --json it prints the server's own events as JSON lines: one "listening", pe
     await this.untilStopped(server)
   }
 
-  private async showLiveStats(server: ReferenceServer): Promise<void> {
-    this.log(renderServerBanner(server.url, server.mode, server.pid))
+  private async showLiveStats(server: ReferenceServer, acceptDelayUs: number): Promise<void> {
+    this.log(renderServerBanner(server.url, server.mode, server.pid, acceptDelayUs))
     const live = process.stdout.isTTY === true
     const off = server.onStats((stats) => {
       if (live && !stats.final) process.stdout.write(renderLiveStats(stats))

@@ -1,12 +1,16 @@
+import {writeFile} from 'node:fs/promises'
 import {Command, Flags} from '@oclif/core'
+import {checkWritable} from '../cli/check-writable.js'
 import {parseDuration} from '../cli/parse-duration.js'
 import {reportUserError} from '../cli/report-user-error.js'
 import {diagnoseSockets} from '../diagnose/verdict.js'
 import {readSocketsFile} from '../probes/read-sockets-file.js'
 import {readListenCounters, resolveSource, takeSnapshot, type SourceChoice} from '../probes/index.js'
 import type {Snapshot} from '../probes/types.js'
+import {renderTimelineHtml} from '../report/html.js'
 import {renderSocketsReport, renderWatchSample} from '../report/render-sockets.js'
 import {buildSocketsReport, type SocketsReport} from '../report/sockets-report.js'
+import {buildWatchPage} from '../report/watch-page.js'
 import {sampleOf, summarizeWatch} from '../report/watch-summary.js'
 import {UserError} from '../user-error.js'
 
@@ -14,12 +18,13 @@ export default class Sockets extends Command {
   static summary = "Read a port's sockets from ss, netstat or /proc and say what is wrong: queued, never-accepted or stuck connections."
 
   static description = `Shows the LISTEN socket(s) of the port (accept queue now and backlog limit, owner), counts by state, the rows that matter (connections never accepted, accepted CLOSE-WAIT, unread bytes) and findings with their evidence.
---watch samples every --interval and ends with a summary; --file reads saved ss/netstat//proc output ("-" for stdin).
+--watch samples every --interval and ends with a summary (--report FILE.html also writes it as a page with a timeline chart); --file reads saved ss/netstat//proc output ("-" for stdin).
 Exit codes: 0 healthy, 1 findings, 2 usage or tool error, 3 inconclusive.`
 
   static examples = [
     '<%= config.bin %> sockets --port 1022',
     '<%= config.bin %> sockets --port 1022 --watch --interval 500ms --duration 30s',
+    '<%= config.bin %> sockets --port 1022 --watch --report watch.html',
     'netstat -an | grep 1022 | <%= config.bin %> sockets --file -',
     '<%= config.bin %> sockets --port 8080 --source proc --json',
   ]
@@ -32,6 +37,7 @@ Exit codes: 0 healthy, 1 findings, 2 usage or tool error, 3 inconclusive.`
     'stuck-after': Flags.string({default: '5s', summary: 'A CLOSE-WAIT or queue that stays this long is stuck.'}),
     file: Flags.string({char: 'f', summary: 'Read saved ss, netstat or /proc/net/tcp output from this file ("-": stdin).'}),
     source: Flags.string({options: ['auto', 'ss', 'netstat', 'proc'], default: 'auto', summary: 'Where socket states come from (auto: ss, else netstat, else /proc).'}),
+    report: Flags.string({summary: 'With --watch: also write a self-contained HTML report (verdict, timeline chart) to this file.'}),
     json: Flags.boolean({default: false, summary: 'Print the result as JSON (shape in the README).'}),
   }
 
@@ -40,6 +46,11 @@ Exit codes: 0 healthy, 1 findings, 2 usage or tool error, 3 inconclusive.`
     let report: SocketsReport
     try {
       const stuckAfterMs = parseDuration(flags['stuck-after'], '--stuck-after')
+      if (flags.report !== undefined) {
+        // The page is a timeline chart; one reading has none, and its text or --json says it all.
+        if (!flags.watch) throw new UserError('--report needs --watch: the HTML report charts a timeline of samples', 'add --watch --duration 10s')
+        await checkWritable(flags.report, '--report')
+      }
       if (flags.file !== undefined) {
         if (flags.watch) throw new UserError('--watch and --file do not go together', 'drop one of them')
         report = await this.analyseFile(flags.file, flags.port, stuckAfterMs)
@@ -50,11 +61,14 @@ Exit codes: 0 healthy, 1 findings, 2 usage or tool error, 3 inconclusive.`
           ? await this.watch(flags.port, source, parseDuration(flags.interval, '--interval'), flags.duration, stuckAfterMs, flags.json)
           : await this.snapshot(flags.port, source, stuckAfterMs)
       }
+      const {watch} = report
+      if (flags.report !== undefined && watch !== null) await writeFile(flags.report, renderTimelineHtml(buildWatchPage({...report, watch})))
     } catch (error) {
       reportUserError(this, error)
     }
     this.log(flags.json ? JSON.stringify(report, null, 2) : renderSocketsReport(report).trimEnd())
-    if (report.exitCode !== 0) this.exit(report.exitCode)
+    // Not this.exit(): it ends the process before a report larger than a pipe (64 KiB) drains.
+    process.exitCode = report.exitCode
   }
 
   private async analyseFile(file: string, port: number | undefined, stuckAfterMs: number): Promise<SocketsReport> {

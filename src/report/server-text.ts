@@ -1,15 +1,16 @@
 /** Text for `reactor-doctor server`: pure functions that return strings. */
 import type {ReferenceServerMode, ServerStats} from '../target/reference-server.js'
 
-export function describeMode(mode: ReferenceServerMode): string {
+export function describeMode(mode: ReferenceServerMode, acceptDelayUs = 0): string {
   const trigger = mode.trigger === 'et' ? 'edge-triggered' : 'level-triggered'
   const loops = mode.threads === 0 ? 'main loop serves' : `${mode.threads} I/O thread${mode.threads === 1 ? '' : 's'}`
-  return `${trigger}, ${loops}, accept ${mode.accept}, read ${mode.read}, backlog ${mode.backlog}`
+  const delay = acceptDelayUs > 0 ? `, ${acceptDelayUs} µs per accept` : ''
+  return `${trigger}, ${loops}, accept ${mode.accept}, read ${mode.read}, backlog ${mode.backlog}${delay}`
 }
 
 /** The first lines: where it listens and how it is configured. */
-export function renderServerBanner(url: string, mode: ReferenceServerMode, pid: number): string {
-  return [`reference server listening on ${url} (pid ${pid})`, `mode: ${describeMode(mode)}`, 'Ctrl-C stops it.'].join('\n')
+export function renderServerBanner(url: string, mode: ReferenceServerMode, pid: number, acceptDelayUs = 0): string {
+  return [`reference server listening on ${url} (pid ${pid})`, `mode: ${describeMode(mode, acceptDelayUs)}`, 'Ctrl-C stops it.'].join('\n')
 }
 
 /** One line of counters, for the live display and the final summary. */

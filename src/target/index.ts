@@ -37,7 +37,7 @@ async function startReference(spec: Extract<TargetSpec, {kind: 'reference'}>): P
   return {
     info: {
       kind: 'reference',
-      description: `reference server: ${describeMode(spec.mode)}${spec.acceptDelayUs > 0 ? `, ${spec.acceptDelayUs} µs per accept` : ''}`,
+      description: `reference server: ${describeMode(spec.mode, spec.acceptDelayUs)}`,
       host: server.host,
       port: server.port,
       path: '/',

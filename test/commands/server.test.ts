@@ -1,26 +1,26 @@
 import http from 'node:http'
-import {fileURLToPath} from 'node:url'
-import {execa, type ResultPromise} from 'execa'
 import {afterEach, describe, expect, it} from 'vitest'
 import {parseServerEvent} from '../../src/target/server-events.js'
 import {useReferenceServers} from '../helpers/reference-servers.js'
+import {startCli, type CliProcess} from '../helpers/run-cli.js'
 
-const repo = fileURLToPath(new URL('../../', import.meta.url))
-const cli = fileURLToPath(new URL('server-cli.ts', import.meta.url))
 const startServer = useReferenceServers()
-const running: ResultPromise[] = []
+const running: CliProcess[] = []
 
-afterEach(() => {
-  for (const child of running.splice(0)) child.kill('SIGKILL')
+// SIGTERM, not SIGKILL: the CLI then stops its reference server (execa sends SIGKILL 5 s later).
+afterEach(async () => {
+  for (const child of running) child.kill()
+  await Promise.all(running.splice(0))
 })
 
-function runCli(args: string[]) {
-  const child = execa(process.execPath, ['--import', 'tsx', cli, ...args], {cwd: repo, reject: false, timeout: 30_000})
+/** `reactor-doctor server ...`, killed after the test if it is still running. */
+function runCli(args: string[]): CliProcess {
+  const child = startCli(['server', ...args], {timeoutMs: 30_000})
   running.push(child)
   return child
 }
 
-function nextLine(child: ResultPromise, match: (line: string) => boolean): Promise<string> {
+function nextLine(child: CliProcess, match: (line: string) => boolean): Promise<string> {
   return new Promise((resolve, reject) => {
     let buffered = ''
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -61,7 +61,7 @@ describe('reactor-doctor server', () => {
   it('prints the URL and mode, then the final stats on SIGTERM', async () => {
     const child = runCli(['--port', '0', '--threads', '1', '--accept', 'once'])
     const banner = await nextLine(child, (line) => line.startsWith('mode:'))
-    expect(banner).toBe('mode: level-triggered, 1 I/O thread, accept once, read drain, backlog 128')
+    expect(banner).toBe('mode: level-triggered, 1 I/O thread, accept once, read drain, backlog 128, 50 µs per accept')
     child.kill('SIGTERM')
     const result = await child
     expect(result.exitCode).toBe(0)

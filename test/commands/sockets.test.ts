@@ -1,42 +1,22 @@
-import {mkdtempSync, readFileSync, rmSync, symlinkSync} from 'node:fs'
-import net from 'node:net'
+import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import type net from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
-import {execa, type ResultPromise} from 'execa'
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
 import type {SocketsReport} from '../../src/report/sockets-report.js'
 import {takeSnapshot} from '../../src/probes/index.js'
+import {runCli as runCliCommand, runCliPiped, startCli, type CliOptions, type CliProcess} from '../helpers/run-cli.js'
+import {connect, startTestServer, type TestServer} from '../helpers/test-servers.js'
 
-const repo = fileURLToPath(new URL('../../', import.meta.url))
-const cli = join(repo, 'test/commands/sockets-cli.ts')
-const seed = join(repo, 'test/fixtures/seed/netstat-an-grep-1022.txt')
+const seed = fileURLToPath(new URL('../fixtures/seed/netstat-an-grep-1022.txt', import.meta.url))
 const request = 'GET /hello HTTP/1.0\r\nHost: 127.0.0.1\r\nUser-Agent: ApacheBench/2.3\r\nAccept: */*\r\n\r\n'.padEnd(113, 'x')
 
-function runCli(args: string[], options: {env?: Record<string, string>; input?: string} = {}) {
-  return execa(process.execPath, ['--import', 'tsx', cli, ...args], {cwd: repo, reject: false, extendEnv: !options.env, env: options.env, input: options.input, timeout: 30_000})
-}
-
-/** Starts a test server that prints its port; the caller stops it in afterAll/afterEach. */
-async function startServer(command: string, args: string[]): Promise<{port: number; process: ResultPromise}> {
-  const child = execa(command, args, {cwd: repo, reject: false, stdin: 'ignore'})
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stdout!.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim())))
-    child.once('exit', () => reject(new Error(`${command} ${args.join(' ')} exited early`)))
-  })
-  return {port, process: child}
-}
+const runCli = (args: string[], options?: CliOptions) => runCliCommand(['sockets', ...args], options)
 
 /** oclif wraps long error messages to the terminal width: join the pieces back. */
 function oneLine(stderr: string): string {
   return stderr.replace(/\s*\n\s*›?\s*/g, ' ').replace(/\s+/g, ' ')
-}
-
-function connect(port: number): Promise<net.Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect({port, host: '127.0.0.1', allowHalfOpen: true}, () => resolve(socket))
-    socket.once('error', reject)
-  })
 }
 
 /** Polls the port (via /proc, cheap) until the wanted state count is reached. */
@@ -50,16 +30,23 @@ async function waitFor(port: number, state: string, count: number): Promise<void
 }
 
 const clients: net.Socket[] = []
-const servers: ResultPromise[] = []
-afterEach(() => {
+const servers: TestServer[] = []
+const watches: CliProcess[] = []
+afterEach(async () => {
   for (const socket of clients.splice(0)) socket.destroy()
+  for (const watch of watches) watch.kill()
+  await Promise.all(watches.splice(0))
 })
 afterAll(async () => {
-  for (const server of servers.splice(0)) {
-    server.kill('SIGTERM')
-    await server
-  }
+  await Promise.all(servers.splice(0).map((server) => server.stop()))
 })
+
+/** A test server stopped after all tests of the file. */
+async function startServer(command: string, args: string[]): Promise<TestServer> {
+  const server = await startTestServer(command, args)
+  servers.push(server)
+  return server
+}
 
 describe('sockets --file', () => {
   it('the seed excerpt: 4 queued, 4 CLOSE_WAIT likely never accepted, accept queue not drained (exit 1)', async () => {
@@ -88,9 +75,7 @@ describe('sockets --file', () => {
 describe('sockets --port on a server that never accepts', () => {
   let port: number
   beforeAll(async () => {
-    const server = await startServer('python3', ['test/servers/never-accept.py', '--backlog', '8'])
-    servers.push(server.process)
-    port = server.port
+    port = (await startServer('python3', ['test/servers/never-accept.py', '--backlog', '8'])).port
   })
 
   it('ss, netstat and /proc report the same counts and findings', async () => {
@@ -124,7 +109,6 @@ describe('sockets --port on a server that never accepts', () => {
   it('with neither ss nor netstat on PATH, auto falls back to /proc and says so', async () => {
     const bin = mkdtempSync(join(tmpdir(), 'rd-path-'))
     try {
-      symlinkSync(process.execPath, join(bin, 'node'))
       const result = await runCli(['--port', String(port)], {env: {PATH: bin}})
       expect(result.stdout.split('\n')[0]).toBe(`Port ${port}: source ss and netstat not found on PATH: read /proc/net/tcp and /proc/net/tcp6`)
       const forced = await runCli(['--port', String(port), '--source', 'ss'], {env: {PATH: bin}})
@@ -139,9 +123,7 @@ describe('sockets --port on a server that never accepts', () => {
 describe('sockets on a server that never closes after the peer FIN', () => {
   let port: number
   beforeAll(async () => {
-    const server = await startServer(process.execPath, ['test/servers/never-close.mjs'])
-    servers.push(server.process)
-    port = server.port
+    port = (await startServer(process.execPath, ['test/servers/never-close.mjs'])).port
   })
 
   async function leaveCloseWait(count: number): Promise<void> {
@@ -182,8 +164,9 @@ describe('sockets on a server that never closes after the peer FIN', () => {
 
   it('Ctrl-C ends --watch with the summary and the verdict exit code', async () => {
     await leaveCloseWait(1)
-    const child = runCli(['--port', String(port), '--watch', '--interval', '100ms', '--stuck-after', '500ms'])
-    // Interrupt once sampling runs (startup under tsx takes a few seconds), a second later.
+    const child = startCli(['sockets', '--port', String(port), '--watch', '--interval', '100ms', '--stuck-after', '500ms'])
+    watches.push(child)
+    // Interrupt a second after sampling starts.
     await new Promise((resolve) => child.stdout!.once('data', resolve))
     await new Promise((resolve) => setTimeout(resolve, 1200))
     child.kill('SIGINT')
@@ -191,5 +174,57 @@ describe('sockets on a server that never closes after the peer FIN', () => {
     expect(result.exitCode).toBe(1)
     expect(result.stdout).toMatch(/^Watched \d+\.\d s, \d+ samples:$/m)
     expect(result.stdout).toMatch(/stayed 1\.\d s, stuck, accepted, Recv-Q 0$/m)
+  })
+})
+
+describe('sockets --watch --report', () => {
+  let port: number
+  let dir: string
+  beforeAll(async () => {
+    port = (await startServer('python3', ['test/servers/never-accept.py'])).port
+    dir = mkdtempSync(join(tmpdir(), 'rd-report-'))
+  })
+  afterAll(() => rmSync(dir, {recursive: true, force: true}))
+
+  it('writes the HTML page of the watch: its verdict and a drawn timeline', async () => {
+    clients.push(...(await Promise.all([connect(port), connect(port), connect(port)])))
+    await waitFor(port, 'ESTAB', 3)
+    const file = join(dir, 'watch.html')
+    const result = await runCli(['--port', String(port), '--watch', '--interval', '200ms', '--duration', '1s', '--stuck-after', '500ms', '--report', file])
+    expect(result.exitCode, result.stderr).toBe(1)
+    expect(result.stdout).toContain(`1. Accept queue not drained: 3 connections waiting in port ${port}`)
+    const html = readFileSync(file, 'utf8')
+    expect(html).toContain(`<h1>Accept queue not drained: 3 connections waiting in port ${port}`)
+    expect(html).toMatch(/<svg class="timeline"/)
+    expect(html).toContain('source: ss')
+  })
+
+  it('refuses --report without --watch: a single reading has no timeline (exit 2)', async () => {
+    const file = join(dir, 'snapshot.html')
+    const result = await runCli(['--port', String(port), '--report', file])
+    expect(result.exitCode).toBe(2)
+    expect(result.stderr).toBe('Error: --report needs --watch: the HTML report charts a timeline of samples; add --watch --duration 10s')
+    expect(existsSync(file)).toBe(false)
+  })
+
+  it('refuses a --report path it cannot write before watching (exit 2)', async () => {
+    const result = await runCli(['--port', String(port), '--watch', '--report', join(dir, 'missing', 'watch.html')])
+    expect(result.exitCode).toBe(2)
+    expect(oneLine(result.stderr)).toContain(`--report ${join(dir, 'missing', 'watch.html')}: cannot write in ${join(dir, 'missing')}`)
+    expect(result.stdout).toBe('')
+  })
+})
+
+describe('sockets --json larger than a pipe holds', () => {
+  it('prints all of it before exiting: 400 never-accepted connections, parsed whole', async () => {
+    const {port} = await startServer('python3', ['test/servers/never-accept.py', '--backlog', '1024'])
+    clients.push(...(await Promise.all(Array.from({length: 400}, () => connect(port)))))
+    await waitFor(port, 'ESTAB', 400)
+    const result = await runCliPiped(['sockets', '--port', String(port), '--json'])
+    expect(result.stdout.length).toBeGreaterThan(64 * 1024)
+    const report = JSON.parse(result.stdout) as SocketsReport
+    expect(result.exitCode).toBe(1)
+    expect(report.snapshot.counts).toEqual({LISTEN: 1, ESTAB: 400})
+    expect(report.snapshot.rows).toHaveLength(400)
   })
 })

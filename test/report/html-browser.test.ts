@@ -3,13 +3,16 @@
  * logs no error, requests nothing, and every chart is actually drawn. Screenshots land in
  * test-output/ for a person to look at.
  */
-import {existsSync, mkdirSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
+import type {Socket} from 'node:net'
 import {resolve} from 'node:path'
 import {pathToFileURL} from 'node:url'
 import {chromium, type Browser, type Page} from 'playwright-core'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {BenchReport} from '../../src/bench/types.js'
 import {renderBenchHtml, renderTimelineHtml} from '../../src/report/html.js'
+import {runCli} from '../helpers/run-cli.js'
+import {connect, startTestServer} from '../helpers/test-servers.js'
 import {buildMatrixReport, buildSeedRun, buildSingleReport} from './sample-reports.js'
 
 const CHROMIUM = '/usr/bin/chromium'
@@ -111,6 +114,28 @@ describe.skipIf(missing)('HTML report in headless chromium', () => {
     expect(await expectChartsDrawn(page)).toBe(1)
     expect(await page.locator('rect.bar').count()).toBe(0)
     await page.screenshot({path: resolve(OUTPUT, 'report-watch.png'), fullPage: true})
+    expect(errors).toEqual([])
+    expect(requests).toEqual([])
+    await page.close()
+  })
+
+  it('renders the report of a real `sockets --watch` on a server that never accepts', async () => {
+    const server = await startTestServer('python3', ['test/servers/never-accept.py'])
+    const clients: Socket[] = []
+    const file = resolve(OUTPUT, 'report-watch-live.html')
+    try {
+      clients.push(...(await Promise.all([connect(server.port), connect(server.port), connect(server.port)])))
+      const result = await runCli(['sockets', '--port', String(server.port), '--watch', '--interval', '100ms', '--duration', '1s',
+        '--stuck-after', '500ms', '--report', file])
+      expect(result.exitCode, result.stderr).toBe(1)
+    } finally {
+      for (const client of clients) client.destroy()
+      await server.stop()
+    }
+    const {page, errors, requests} = await openReport('report-watch-live', readFileSync(file, 'utf8'))
+    await expect(page.locator('.verdict').innerText()).resolves.toContain(`Accept queue not drained: 3 connections waiting in port ${server.port}`)
+    expect(await expectChartsDrawn(page)).toBe(1)
+    await page.screenshot({path: resolve(OUTPUT, 'report-watch-live.png'), fullPage: true})
     expect(errors).toEqual([])
     expect(requests).toEqual([])
     await page.close()

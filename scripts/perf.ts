@@ -1,0 +1,315 @@
+/**
+ * `npm run perf`: one table of ratios, each side measured in this one run on this machine, with
+ * Debian's ab, wrk and nginx when installed (a note in the table when not). Progress goes to
+ * stderr; stdout is the markdown that docs/perf.md holds. Needs `npm run build` and root (the
+ * probe figures run in a network namespace of their own: scripts/bench-probes.ts --json).
+ * Takes about 2-3 minutes, half a minute of it waiting for ab to give up.
+ */
+import {existsSync, readFileSync} from 'node:fs'
+import net from 'node:net'
+import {availableParallelism, loadavg, release} from 'node:os'
+import {fileURLToPath} from 'node:url'
+import {execa} from 'execa'
+import type {BenchReport} from '../src/bench/types.js'
+import {runLoad} from '../src/load/index.js'
+import type {EngineName, LoadOptions, LoadResult} from '../src/load/types.js'
+import {spawnOwned} from '../src/target/owned-process.js'
+import {type ReferenceServer, type ReferenceServerMode, startReferenceServer} from '../src/target/reference-server.js'
+import type {ProbeFigures} from './bench-probes.js'
+import {runAb} from './lib/ab.js'
+import {type Nginx, startNginx} from './lib/nginx.js'
+import {interleave, median, medianRatio} from './lib/stats.js'
+import {missingTool} from './lib/tools.js'
+import {runWrk, wrkCommand} from './lib/wrk.js'
+
+const ROUNDS = 7
+const THROUGHPUT = {requests: 20_000, concurrency: 50}
+const WRK = {threads: 1, connections: 50, seconds: 2}
+const LT_ONE_THREAD: ReferenceServerMode = {trigger: 'lt', threads: 1, accept: 'drain', read: 'drain', backlog: 128}
+/** The seed: ET listener, one accept per wakeup, 4 I/O threads; 50 µs per accept as `bench` uses by default. */
+const SEED_MODE: ReferenceServerMode = {trigger: 'et', threads: 4, accept: 'once', read: 'drain', backlog: 128}
+const SEED_FLAGS = ['--trigger', 'et', '--threads', '4', '--accept', 'once']
+const SEED_ACCEPT_DELAY_US = 50
+const CLI_RUNS = 3
+/** ab -s 30 only gives up when the race shows; it shows in nearly every run at 50 µs per accept. */
+const AB_GIVE_UP_TRIES = 3
+const ROOT = fileURLToPath(new URL('..', import.meta.url))
+
+interface Row {
+  figure: string
+  measured: string
+  against: string
+  ratio: string
+  goal: string
+}
+
+const log = (line: string): void => console.error(line)
+
+async function main(): Promise<void> {
+  // Every child is an owned process group or an execa child: exiting stops them all (owned-process
+  // on 'exit', execa's cleanup). One handler, so the signal ends the run instead of one tool.
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) process.once(signal, () => process.exit(code))
+  const loadAtStart = loadavg()[0]!
+  const rows = [...(await throughputRows()), ...(await burstRows()), ...(await seedRows()), ...(await probeRows())]
+  console.log(renderMarkdown(rows, loadAtStart, loadavg()[0]!))
+}
+
+// --- requests/s: the ab engine against ab, wrk and the autocannon engine; the server against nginx
+
+async function throughputRows(): Promise<Row[]> {
+  const server = await startReferenceServer(LT_ONE_THREAD, {statsIntervalMs: 0})
+  const nginx = missingTool('nginx') ? null : await startNginx()
+  try {
+    log(`throughput: ${ROUNDS} interleaved rounds on the reference server (lt, 1 I/O thread)${nginx ? ' and nginx' : ''}`)
+    await engineRps('ab', server) // warm the JIT before anything is measured
+    await engineRps('autocannon', server)
+    const measures: Record<string, () => Promise<number>> = {
+      engine: () => engineRps('ab', server),
+      autocannon: () => engineRps('autocannon', server),
+    }
+    if (!missingTool('ab')) measures.ab = () => abRps(server.url)
+    if (!missingTool('wrk')) measures.wrk = () => runWrk(server.url, WRK)
+    if (nginx && !missingTool('wrk')) measures.nginx = () => runWrk(nginx.url, WRK)
+    const rps = await interleave(ROUNDS, measures)
+    logSamples('req/s', rps)
+    return [
+      vsTool('Debian `ab -k`', 'ab', rps.ab, rps.engine!, '≥ 1.0x'),
+      vsTool(`\`${wrkCommand(WRK)}\``, 'wrk', rps.wrk, rps.engine!, 'none (wrk is C, multiplexed, no per-request bookkeeping)'),
+      vsTool('the autocannon engine', null, rps.autocannon, rps.engine!, '≥ 1.0x'),
+      nginxRow(rps.wrk, rps.nginx, nginx),
+    ]
+  } finally {
+    await nginx?.stop()
+    await server.stop()
+  }
+}
+
+/** Every round's figure on stderr: the spread behind each median, on a machine that may be busy. */
+function logSamples(unit: string, samples: Record<string, number[]>): void {
+  for (const [name, values] of Object.entries(samples)) log(`  ${unit} ${name}: ${values.map((value) => value.toFixed(value < 100 ? 1 : 0)).join(' ')}`)
+}
+
+function loadOptions(server: ReferenceServer, requests: number, concurrency: number): LoadOptions {
+  return {host: server.host, port: server.port, path: '/', requests, concurrency, keepAlive: true, stallMs: 2000, timeoutMs: 60_000}
+}
+
+async function engineRps(engine: EngineName, server: ReferenceServer): Promise<number> {
+  const result = await runLoad(engine, loadOptions(server, THROUGHPUT.requests, THROUGHPUT.concurrency))
+  assertComplete(result)
+  return result.requestsPerSecond
+}
+
+function assertComplete(result: LoadResult): void {
+  if (result.completed !== result.requested) throw new Error(`${result.engine} engine completed ${result.completed} of ${result.requested} (${result.end})`)
+}
+
+async function abRps(url: string): Promise<number> {
+  const result = await runAb(url, THROUGHPUT)
+  if (result.requestsPerSecond === null || result.completed !== THROUGHPUT.requests) throw new Error(`ab did not complete:\n${result.output}`)
+  return result.requestsPerSecond
+}
+
+function vsTool(name: string, tool: string | null, theirs: number[] | undefined, engine: number[], goal: string): Row {
+  const figure = `requests/s: ab engine vs ${name} (${THROUGHPUT.requests.toLocaleString('en-US')} requests, ${THROUGHPUT.concurrency} connections, keep-alive)`
+  if (!theirs) return {figure, measured: rps(engine), against: missingTool(tool!) ?? 'not measured', ratio: '-', goal}
+  return {figure, measured: rps(engine), against: rps(theirs), ratio: times(medianRatio(engine, theirs)), goal}
+}
+
+function nginxRow(reference: number[] | undefined, nginxRps: number[] | undefined, nginx: Nginx | null): Row {
+  const figure = `requests/s: reference server (lt, 1 I/O thread) vs nginx (1 worker, \`return 200\`), same \`${wrkCommand(WRK)}\``
+  const goal = 'none (a teaching server, not a product)'
+  if (!reference || !nginxRps) return {figure, measured: reference ? rps(reference) : '-', against: missingTool('wrk') ?? missingTool('nginx') ?? (nginx ? '-' : 'nginx not started'), ratio: '-', goal}
+  return {figure, measured: rps(reference), against: rps(nginxRps), ratio: times(medianRatio(reference, nginxRps)), goal}
+}
+
+// --- the 94-connection burst
+
+/**
+ * ab's burst is not observable from outside without slowing ab (strace), so the reference is the
+ * floor: 93 bare net.connect() calls from Node at once, on the same server.
+ */
+async function burstRows(): Promise<Row[]> {
+  const server = await startReferenceServer(LT_ONE_THREAD, {statsIntervalMs: 0})
+  try {
+    log(`burst: ${ROUNDS} interleaved rounds`)
+    const ms = await interleave(ROUNDS, {engine: () => engineBurstMs(server), bare: () => bareBurstMs(server, 93)})
+    logSamples('burst ms', ms)
+    return [
+      {
+        figure: '94-connection burst: ab engine (first response → 93rd other connect) vs 93 bare Node `net.connect()` at once',
+        measured: `${median(ms.engine).toFixed(1)} ms`,
+        against: `${median(ms.bare).toFixed(1)} ms`,
+        ratio: times(medianRatio(ms.engine, ms.bare)),
+        goal: 'close to 1x: the burst is what makes the race show',
+      },
+    ]
+  } finally {
+    await server.stop()
+  }
+}
+
+/** ab's pattern: one connection, then the other 93 in a burst once its first response is in. */
+async function engineBurstMs(server: ReferenceServer): Promise<number> {
+  const result = await runLoad('ab', loadOptions(server, 1000, 94))
+  assertComplete(result)
+  const [first, ...rest] = result.connections
+  return Math.max(...rest.map((connection) => connection.connectedAtMs ?? Number.NaN)) - (first!.firstByteAtMs ?? Number.NaN)
+}
+
+async function bareBurstMs(server: ReferenceServer, count: number): Promise<number> {
+  const start = performance.now()
+  const sockets = await Promise.all(
+    Array.from({length: count}, () => new Promise<net.Socket>((resolve, reject) => {
+      const socket = net.connect(server.port, server.host, () => resolve(socket))
+      socket.once('error', reject)
+    })),
+  )
+  const elapsed = performance.now() - start
+  for (const socket of sockets) socket.destroy()
+  return elapsed
+}
+
+// --- the seed scenario: time to a verdict against ab's time to give up
+
+async function seedRows(): Promise<Row[]> {
+  const figure = `seed scenario: \`reactor-doctor bench ${SEED_FLAGS.join(' ')}\` to its verdict vs \`ab -n 1000 -c 94 -k -s 30\` giving up`
+  const goal = '< 1x'
+  const cli = await cliTimeToVerdict()
+  if (!cli.ok) return [{figure, measured: cli.note, against: '-', ratio: '-', goal}]
+  const measured = `${seconds(median(cli.wallMs))} (${cli.note})`
+  const missingAb = missingTool('ab')
+  if (missingAb) return [{figure, measured, against: missingAb, ratio: '-', goal}]
+  const ab = await abTimeToGiveUp()
+  const against = ab.gaveUp ? `${seconds(ab.wallMs)} (${ab.note})` : ab.note
+  return [{figure, measured, against, ratio: ab.gaveUp ? times(median(cli.wallMs) / ab.wallMs) : '-', goal}]
+}
+
+type CliTimes = {ok: true; wallMs: number[]; note: string} | {ok: false; note: string}
+
+/** Wall time of the built CLI, node start to exit, as a user or a CI job waits for it. */
+async function cliTimeToVerdict(): Promise<CliTimes> {
+  if (!existsSync(`${ROOT}dist/commands/bench.js`)) return {ok: false, note: 'not measured: run `npm run build` first'}
+  log(`seed: ${CLI_RUNS} runs of the built CLI`)
+  const wallMs: number[] = []
+  let flagged = 0
+  for (let run = 0; run < CLI_RUNS; run++) {
+    const start = performance.now()
+    const result = await execa(process.execPath, ['bin/run.js', 'bench', ...SEED_FLAGS, '--json'], {cwd: ROOT, reject: false})
+    wallMs.push(performance.now() - start)
+    if (result.exitCode === 1 && reportsLostConnections(String(result.stdout))) flagged++
+  }
+  return {ok: true, wallMs, note: `median of ${CLI_RUNS}; exit 1 with lost connections in ${flagged} of ${CLI_RUNS}`}
+}
+
+function reportsLostConnections(stdout: string): boolean {
+  try {
+    const report = JSON.parse(stdout) as BenchReport
+    return report.kind === 'single' && report.run.verdict.findings.some((finding) => finding.kind === 'lost-connections')
+  } catch {
+    return false // not a report: a usage or tool error
+  }
+}
+
+/** ab against the reference server in the seed's mode, until a run shows the race (ab gives up). */
+async function abTimeToGiveUp(): Promise<{gaveUp: boolean; wallMs: number; note: string}> {
+  for (let attempt = 1; attempt <= AB_GIVE_UP_TRIES; attempt++) {
+    log(`seed: ab -n 1000 -c 94 -k -s 30, try ${attempt} (waits for ab's 30 s timeout when the race shows)`)
+    const server = await startReferenceServer(SEED_MODE, {statsIntervalMs: 0, acceptDelayUs: SEED_ACCEPT_DELAY_US})
+    try {
+      const ab = await runAb(server.url, {requests: 1000, concurrency: 94, timeoutS: 30})
+      if (ab.timedOut) return {gaveUp: true, wallMs: ab.wallMs, note: `exit ${ab.exitCode}, "Total of ${ab.completed} requests completed"`}
+    } finally {
+      await server.stop()
+    }
+  }
+  return {gaveUp: false, wallMs: 0, note: `ab completed in each of ${AB_GIVE_UP_TRIES} tries: the race did not show`}
+}
+
+// --- one probe snapshot per source, 10,000 other sockets, in a namespace of its own
+
+async function probeRows(): Promise<Row[]> {
+  const figures = await runBenchProbes()
+  const figure = (source: string): string => `probe snapshot, ${source} source, 10,000 other sockets: owners off (owners on) vs bare \`ss -tanH '( sport = :PORT )'\``
+  const goal = 'owners off ≤ 1.5x (what the 20 ms sampler takes)'
+  if (typeof figures === 'string') return [{figure: figure('each'), measured: '-', against: '-', ratio: figures, goal}]
+  const bare = `${ms(figures.bareSsMs)}`
+  const rows: Row[] = [
+    {
+      figure: 'bare `ss -tanH \'( sport = :PORT )\'` with 10,000 other sockets vs in the same namespace before they were opened',
+      measured: bare,
+      against: ms(figures.bareSsEmptyMs),
+      ratio: times(figures.bareSsMs / figures.bareSsEmptyMs),
+      goal: 'context: the floor every source pays',
+    },
+    {
+      figure: 'bare `ss -tanH \'( sport = :PORT )\'` with 10,000 other sockets: spawned by Node vs in a shell loop',
+      measured: bare,
+      against: ms(figures.bareSsShellMs),
+      ratio: times(figures.bareSsMs / figures.bareSsShellMs),
+      goal: 'context: what spawning from Node adds',
+    },
+  ]
+  for (const [source, snapshot] of Object.entries(figures.snapshots)) {
+    rows.push(
+      snapshot
+        ? {figure: figure(source), measured: `${ms(snapshot.ms)} (${ms(snapshot.ownersMs)})`, against: bare, ratio: `${times(snapshot.ratio)} (${times(snapshot.ownersRatio)})`, goal}
+        : {figure: figure(source), measured: missingTool(source) ?? '-', against: bare, ratio: '-', goal},
+    )
+  }
+  return rows
+}
+
+/** The figures bench-probes.ts --json prints, or why there are none. Needs root for unshare. */
+async function runBenchProbes(): Promise<ProbeFigures | string> {
+  log('probes: 10,000 other sockets in a network namespace (scripts/bench-probes.ts --json)')
+  const script = fileURLToPath(new URL('bench-probes.ts', import.meta.url))
+  // An owned process group: the namespace's shell and node go with it on every path.
+  const child = spawnOwned(process.execPath, [...process.execArgv, script, '--json'])
+  const lines: string[] = []
+  child.onStdoutLine((line) => lines.push(line))
+  child.onStderrLine(log)
+  try {
+    const exit = await child.exited
+    const json = lines.find((line) => line.startsWith('{'))
+    if (exit.code === 0 && json) return JSON.parse(json) as ProbeFigures
+    return `not measured: ${child.stderrTail.at(-1) ?? `exit ${exit.code}`}${process.getuid?.() === 0 ? '' : ' (needs root)'}`
+  } finally {
+    await child.stop()
+  }
+}
+
+// --- rendering
+
+function rps(samples: number[]): string {
+  return Math.round(median(samples)).toLocaleString('en-US')
+}
+
+function times(ratio: number): string {
+  return `${ratio.toFixed(2)}x`
+}
+
+function ms(value: number): string {
+  return `${value.toFixed(1)} ms`
+}
+
+function seconds(valueMs: number): string {
+  return `${(valueMs / 1000).toFixed(2)} s`
+}
+
+function renderMarkdown(rows: Row[], loadAtStart: number, loadAtEnd: number): string {
+  const cpu = /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? 'unknown CPU'
+  const date = new Date().toISOString().replace('T', ' ').slice(0, 16)
+  return [
+    `Measured ${date} UTC on ${availableParallelism()} CPUs (${cpu}), Linux ${release()}, Node ${process.version}; ` +
+      `1-minute load average ${loadAtStart.toFixed(2)} at the start, ${loadAtEnd.toFixed(2)} at the end.`,
+    '',
+    '| figure | measured | against | ratio | goal |',
+    '|---|---|---|---|---|',
+    ...rows.map((row) => `| ${row.figure} | ${row.measured} | ${row.against} | ${row.ratio} | ${row.goal} |`),
+    '',
+    `Ratio = measured ÷ against. Requests/s and the burst: median of ${ROUNDS} interleaved rounds, the ratio the median of per-round ratios. ` +
+      'Probe snapshots: medians of interleaved runs, the ratio the median of per-run ratios.',
+  ].join('\n')
+}
+
+await main()
