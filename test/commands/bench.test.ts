@@ -1,4 +1,6 @@
-import {readFileSync} from 'node:fs'
+import {mkdtempSync, readFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {Ajv} from 'ajv'
 import {afterEach, describe, expect, it} from 'vitest'
@@ -37,7 +39,8 @@ function isAlive(pid: number): boolean {
 
 describe('bench on the reference server', () => {
   it('finds the seed bug: ET listener, one accept per wakeup, 4 I/O threads', async () => {
-    const result = await runCli(['bench', '--trigger', 'et', '--threads', '4', '--accept', 'once', '--json'])
+    const html = join(mkdtempSync(join(tmpdir(), 'reactor-doctor-')), 'seed.html')
+    const result = await runCli(['bench', '--trigger', 'et', '--threads', '4', '--accept', 'once', '--json', '--report', html])
     expect(result.stderr).toBe('')
     const run = singleRun(result.stdout)
     expect(result.exitCode).toBe(1)
@@ -52,6 +55,10 @@ describe('bench on the reference server', () => {
     expect(queue).toBe(94 - run.serverStats!.accepted)
     expect(run.target.pid).not.toBeNull()
     expect(isAlive(run.target.pid!)).toBe(false)
+    const page = readFileSync(html, 'utf8')
+    expect(page).toContain('LOST CONNECTIONS')
+    expect(page).toContain(`127.0.0.1:${lost[0]!.localPort}`)
+    expect(page).toMatch(/<svg[^>]*>/)
   })
 
   it.each([
