@@ -10,23 +10,19 @@ import {fillBacklog} from './timeline-point.js'
 import {backlogOf} from '../diagnose/socket-evidence.js'
 import type {BenchRun, TargetInfo, TimelinePoint} from './types.js'
 
-export interface BenchOptions {
+/** The load's own options (see LoadOptions) plus what the bench adds around it. */
+export interface BenchOptions
+  extends Pick<LoadOptions, 'durationMs' | 'concurrency' | 'keepAlive' | 'stallMs' | 'timeoutMs' | 'requestTimeoutMs' | 'signal'> {
   target: TargetSpec
   engine: EngineName
+  /** Ignored when durationMs is set (a timed run). */
   requests: number
-  /** Duration run (autocannon engine); overrides requests when set. */
-  durationMs?: number
-  concurrency: number
-  keepAlive: boolean
-  stallMs: number
-  timeoutMs: number
-  requestTimeoutMs?: number
   /** Sampling period of the port during the load. */
   intervalMs: number
   /** Pause after the load so in-flight closes land before the final snapshot. */
   settleMs: number
+  /** Where the final readings (with owners) come from. */
   source: ResolvedSource
-  signal?: AbortSignal
   onProgress?: (completed: number, total: number) => void
 }
 
@@ -94,17 +90,7 @@ export async function runBench(options: BenchOptions): Promise<BenchRun> {
 }
 
 function toLoadOptions(options: BenchOptions, target: TargetInfo): LoadOptions {
-  return {
-    host: target.host,
-    port: target.port,
-    path: target.path,
-    requests: options.durationMs ? undefined : options.requests,
-    durationMs: options.durationMs,
-    concurrency: options.concurrency,
-    keepAlive: options.keepAlive,
-    stallMs: options.stallMs,
-    timeoutMs: options.timeoutMs,
-    requestTimeoutMs: options.requestTimeoutMs,
-    signal: options.signal,
-  }
+  const {durationMs, concurrency, keepAlive, stallMs, timeoutMs, requestTimeoutMs, signal} = options
+  const requests = durationMs ? undefined : options.requests
+  return {host: target.host, port: target.port, path: target.path, requests, durationMs, concurrency, keepAlive, stallMs, timeoutMs, requestTimeoutMs, signal}
 }

@@ -7,6 +7,7 @@ import {afterEach, describe, expect, it} from 'vitest'
 import type {BenchReport, BenchRun} from '../../src/bench/types.js'
 import {startReferenceServer, type ReferenceServer} from '../../src/target/reference-server.js'
 import {runCli, startCli} from '../helpers/run-cli.js'
+import {isAlive} from '../helpers/is-alive.js'
 
 const schema = JSON.parse(readFileSync(new URL('../../docs/bench-report.schema.json', import.meta.url), 'utf8'))
 const validate = new Ajv({allErrors: true}).compile(schema)
@@ -28,14 +29,6 @@ function singleRun(stdout: string): BenchRun {
 
 const kinds = (run: BenchRun) => run.verdict.findings.map((finding) => finding.kind)
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
 
 describe('bench on the reference server', () => {
   it('finds the seed bug: ET listener, one accept per wakeup, 4 I/O threads', async () => {

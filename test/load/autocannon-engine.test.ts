@@ -1,18 +1,9 @@
-import {afterEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {runLoad} from '../../src/load/index.js'
 import type {LoadOptions} from '../../src/load/types.js'
-import {findClosedPort, startChildServer, startHttpServer, type RunningServer} from './servers.js'
+import {findClosedPort, startChildServer, startHttpServer, trackServers} from './servers.js'
 
-const running: RunningServer[] = []
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((server) => server.stop()))
-})
-
-async function track<T extends RunningServer>(server: Promise<T>): Promise<T> {
-  const started = await server
-  running.push(started)
-  return started
-}
+const track = trackServers()
 
 function options(port: number, overrides: Partial<LoadOptions> = {}): LoadOptions {
   return {host: '127.0.0.1', port, path: '/', concurrency: 10, keepAlive: true, stallMs: 1000, timeoutMs: 10_000, ...overrides}

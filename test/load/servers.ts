@@ -1,3 +1,4 @@
+import {afterEach} from 'vitest'
 import {spawn, type ChildProcess} from 'node:child_process'
 import {createServer, type Server} from 'node:http'
 import {createServer as createNetServer, type AddressInfo, type Socket} from 'node:net'
@@ -77,4 +78,17 @@ export async function findClosedPort(): Promise<number> {
   const {port} = server.address() as AddressInfo
   await new Promise<void>((resolve) => server.close(() => resolve()))
   return port
+}
+
+/** Registers an afterEach that stops every server passed to the returned track(). */
+export function trackServers(): <T extends RunningServer>(server: Promise<T>) => Promise<T> {
+  const running: RunningServer[] = []
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((server) => server.stop()))
+  })
+  return async (server) => {
+    const started = await server
+    running.push(started)
+    return started
+  }
 }

@@ -2,6 +2,7 @@ import {fileURLToPath} from 'node:url'
 import {execa} from 'execa'
 import {afterEach, describe, expect, it} from 'vitest'
 import {countLiveProcesses, type OwnedProcess, spawnOwned} from '../../src/target/owned-process.js'
+import {isAlive} from '../helpers/is-alive.js'
 
 const childScript = fileURLToPath(new URL('owned-process-child.ts', import.meta.url))
 const started: OwnedProcess[] = []
@@ -12,14 +13,6 @@ function start(command: string, args: string[]): OwnedProcess {
   return child
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
 
 function firstLine(child: OwnedProcess): Promise<string> {
   return new Promise((resolve) => {
