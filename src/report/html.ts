@@ -133,11 +133,14 @@ ${renderEvidence(finding.evidence)}
   return section(`Findings (${findings.length})`, articles.join('\n'))
 }
 
-/** "127.0.0.1:41022: never accepted" reads as a two-column row: where, then what. */
+/**
+ * "127.0.0.1:41022: never accepted" and "127.0.0.1:41022 -> CLOSE-WAIT, ..." read as a two-column
+ * row: where, then what.
+ */
 function renderEvidence(evidence: string[]): string {
   if (evidence.length === 0) return ''
   const rows = evidence.map((line) => {
-    const match = /^(\S+): (.*)$/.exec(line)
+    const match = /^(\S+)(?::| ->) (.*)$/.exec(line)
     return match === null
       ? `<tr><td colspan="2">${esc(line)}</td></tr>`
       : `<tr><td class="mono">${esc(match[1])}</td><td>${esc(match[2])}</td></tr>`
