@@ -112,14 +112,16 @@ async function abRps(url: string): Promise<number> {
 function vsTool(name: string, tool: string | null, theirs: number[] | undefined, engine: number[], goal: string): Row {
   const figure = `requests/s: ab engine vs ${name} (${THROUGHPUT.requests.toLocaleString('en-US')} requests, ${THROUGHPUT.concurrency} connections, keep-alive)`
   if (!theirs) return {figure, measured: rps(engine), against: missingTool(tool!) ?? 'not measured', ratio: '-', goal}
-  return {figure, measured: rps(engine), against: rps(theirs), ratio: times(medianRatio(engine, theirs)), goal}
+  const ratio = medianRatio(engine, theirs)
+  return {figure, measured: rps(engine), against: rps(theirs), ratio: times(ratio), goal: goal === '-' ? goal : `${goal}: ${ratio >= 1 ? 'met' : 'not met'}`}
 }
 
 function nginxRow(reference: number[] | undefined, nginxRps: number[] | undefined, nginx: Nginx | null): Row {
   const figure = `requests/s: reference server (lt, 1 I/O thread) vs nginx (1 worker, \`return 200\`), same \`${wrkCommand(WRK)}\``
-  const goal = '-'
-  if (!reference || !nginxRps) return {figure, measured: reference ? rps(reference) : '-', against: missingTool('wrk') ?? missingTool('nginx') ?? (nginx ? '-' : 'nginx not started'), ratio: '-', goal}
-  return {figure, measured: rps(reference), against: rps(nginxRps), ratio: times(medianRatio(reference, nginxRps)), goal}
+  if (!reference || !nginxRps) {
+    return {figure, measured: reference ? rps(reference) : '-', against: missingTool('wrk') ?? missingTool('nginx') ?? (nginx ? '-' : 'nginx not started'), ratio: '-', goal: '-'}
+  }
+  return {figure, measured: rps(reference), against: rps(nginxRps), ratio: times(medianRatio(reference, nginxRps)), goal: '-'}
 }
 
 // --- the 94-connection burst
@@ -231,8 +233,8 @@ async function probeRows(): Promise<Row[]> {
   const figures = await runBenchProbes()
   const figure = (source: string): string => `probe snapshot, ${source} source, 10,000 other sockets: owners off (owners on) vs bare \`ss -tanH '( sport = :PORT )'\``
   const goal = '-'
-  if (typeof figures === 'string') return [{figure: figure('each'), measured: '-', against: '-', ratio: figures, goal}]
-  const bare = `${ms(figures.bareSsMs)}`
+  if (typeof figures === 'string') return [{figure: figure('each'), measured: figures, against: '-', ratio: '-', goal}]
+  const bare = ms(figures.bareSsMs)
   const rows: Row[] = [
     {
       figure: 'bare `ss -tanH \'( sport = :PORT )\'` with 10,000 other sockets vs in the same namespace before they were opened',
