@@ -9,6 +9,7 @@ export const findingKinds: readonly FindingKind[] = [
   'data-left-unread',
   'listen-overflow',
   'load-stalled',
+  'server-exited',
 ]
 
 /** What fails the CI gate unless --fail-on says otherwise: connections the server loses. */
@@ -17,6 +18,7 @@ export const defaultFailOn: readonly FindingKind[] = [
   'accept-queue-not-drained',
   'never-accepted-abandoned',
   'accepted-never-closed',
+  'server-exited',
 ]
 
 /** "--fail-on a,b" or "all" -> the finding kinds that fail the gate. */

@@ -59,6 +59,7 @@ export async function runBench(options: BenchOptions): Promise<BenchRun> {
     }
     const finalSnapshot = await takeSnapshot({port, source: options.source, owners: true})
     const countersAfter = await readListenCounters()
+    const exitedEarly = target.exitedEarly()
     const serverStats = await target.stop()
     const verdict = diagnoseBench({
       target: target.info,
@@ -72,6 +73,7 @@ export async function runBench(options: BenchOptions): Promise<BenchRun> {
         stuckAfterMs: options.settleMs,
       },
       serverStats,
+      exitedEarly,
     })
     return {
       target: target.info,

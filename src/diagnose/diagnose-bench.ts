@@ -2,6 +2,7 @@ import type {TargetInfo} from '../bench/types.js'
 import type {LoadResult} from '../load/types.js'
 import type {ServerStats} from '../target/reference-server.js'
 import {detectLoadStalled} from './detect-load-stalled.js'
+import {detectServerExited} from './detect-server-exited.js'
 import {detectLostConnections} from './detect-lost-connections.js'
 import type {SocketEvidence} from './socket-evidence.js'
 import type {Finding, Verdict} from './types.js'
@@ -13,6 +14,8 @@ export interface BenchEvidence {
   /** Readings with owners after the load: [right after, after the settle]. */
   evidence: SocketEvidence
   serverStats: ServerStats | null
+  /** How the server ended if it exited before we stopped it. */
+  exitedEarly: string | null
 }
 
 /**
@@ -21,13 +24,14 @@ export interface BenchEvidence {
  */
 export function diagnoseBench(input: BenchEvidence): Verdict {
   const {load, evidence, serverStats, target} = input
+  const exited = detectServerExited(input.exitedEarly, target.description)
   const finalSnapshot = evidence.snapshots.at(-1)!
   const lost = detectLostConnections(load, finalSnapshot, target.port, target.host)
   if (lost && serverStats) lost.evidence.push(describeServerCounters(load, serverStats))
   const socketFindings = socketDetectors.map((detect) => detect(evidence))
   const stalled = detectLoadStalled(load)
   // A stall is a symptom: on its own it is the finding, next to a cause it is one more line of evidence.
-  const causes = [lost, ...socketFindings].filter((f): f is Finding => f !== null)
+  const causes = [exited, lost, ...socketFindings].filter((f): f is Finding => f !== null)
   if (stalled && causes.length > 0) causes[0]!.evidence.push(`${stalled.title}: ${stalled.evidence[0]}`)
   return foldVerdict(
     [...causes, causes.length === 0 ? stalled : null],

@@ -8,6 +8,7 @@ export type FindingKind =
   | 'listen-overflow'
   | 'lost-connections'
   | 'load-stalled'
+  | 'server-exited'
 
 export interface Finding {
   kind: FindingKind

@@ -14,8 +14,10 @@ export type {TargetSpec} from './plan-target.js'
 
 export interface StartedTarget {
   info: TargetInfo
-  /** Stops what we started (idempotent); the reference server's final stats, else null. */
+  /** Stops what we started (idempotent); the reference server's last stats, else null. */
   stop(): Promise<ServerStats | null>
+  /** How the server ended if it exited before stop() (a crash under load); else null. */
+  exitedEarly(): string | null
 }
 
 /** Start (or, for --url, find) the server to load; ready once its port is LISTENing. */
@@ -28,12 +30,14 @@ export async function startTarget(spec: TargetSpec, source: ResolvedSource): Pro
   return {
     info: {kind: 'url', description: `running server at http://${spec.host}:${spec.port}${spec.path}`, host: spec.host, port: spec.port, path: spec.path, mode: null, pid: null},
     stop: async () => null,
+    exitedEarly: () => null,
   }
 }
 
 async function startReference(spec: Extract<TargetSpec, {kind: 'reference'}>): Promise<StartedTarget> {
   const server = await startReferenceServer(spec.mode, {host: spec.host, port: spec.port, acceptDelayUs: spec.acceptDelayUs})
   let stopped: Promise<ServerStats | null> | null = null
+  const early = watchEarlyExit(server.exited, () => stopped !== null)
   return {
     info: {
       kind: 'reference',
@@ -45,6 +49,7 @@ async function startReference(spec: Extract<TargetSpec, {kind: 'reference'}>): P
       pid: server.pid,
     },
     stop: () => (stopped ??= server.stop()),
+    exitedEarly: early,
   }
 }
 
@@ -56,6 +61,7 @@ async function startCommand(spec: Extract<TargetSpec, {kind: 'command'}>, source
   const argv = expandCommand(spec.argv, port)
   const child = spawnOwned(argv[0]!, argv.slice(1))
   let stopped: Promise<ProcessExit> | null = null
+  const early = watchEarlyExit(child.exited, () => stopped !== null)
   const stop = async () => {
     await (stopped ??= child.stop())
     return null
@@ -69,7 +75,22 @@ async function startCommand(spec: Extract<TargetSpec, {kind: 'command'}>, source
   return {
     info: {kind: 'command', description: formatCommand(argv), host: spec.host, port, path: spec.path, mode: null, pid: child.pid},
     stop,
+    exitedEarly: early,
   }
+}
+
+/** Remembers an exit that came before we asked for one, described for the report. */
+function watchEarlyExit(exited: Promise<ProcessExit>, stopping: () => boolean): () => string | null {
+  let early: string | null = null
+  void exited.then((exit) => {
+    if (!stopping()) early = describeExit(exit)
+  })
+  return () => early
+}
+
+function describeExit(exit: ProcessExit): string {
+  if (exit.error) return exit.error.message
+  return exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`
 }
 
 function notReady(child: OwnedProcess, argv: string[], port: number, timeoutMs: number): UserError {
@@ -78,8 +99,7 @@ function notReady(child: OwnedProcess, argv: string[], port: number, timeoutMs: 
   if (exit?.error) return new UserError(`cannot start ${name}: ${exit.error.message}`, 'check the command after --')
   const said = child.stderrTail.at(-1)
   if (exit) {
-    const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`
-    return new UserError(`${name} ${how} before listening on port ${port}${said ? `: ${said}` : ''}`, 'run the command by hand to see why')
+    return new UserError(`${name} ${describeExit(exit)} before listening on port ${port}${said ? `: ${said}` : ''}`, 'run the command by hand to see why')
   }
   return new UserError(
     `${name} did not listen on port ${port} within ${timeoutMs} ms`,

@@ -40,7 +40,10 @@ export interface ReferenceServer {
   onLine(listener: (line: string) => void): () => void
   readonly stderrTail: readonly string[]
   readonly exited: Promise<ProcessExit>
-  /** SIGTERM, then the final stats; null when the server died without printing them. */
+  /**
+   * SIGTERM, then the last stats it printed: the final ones (`final: true`) when it shut down
+   * cleanly, else the last periodic ones (null if it never printed any).
+   */
   stop(): Promise<ServerStats | null>
 }
 
@@ -113,8 +116,7 @@ export async function startReferenceServer(
     exited: child.exited,
     async stop() {
       await child.stop()
-      const last: ServerStats | null = latest
-      return last?.final ? last : null
+      return latest
     },
   }
 }

@@ -107,6 +107,19 @@ describe('bench on the user\'s own server', () => {
     expect(isAlive(run.target.pid!)).toBe(false)
   })
 
+  it('reports a server that dies under load', async () => {
+    const server =
+      "let n = 0; require('net').createServer((c) => c.on('data', () => { c.write('HTTP/1.1 200 OK\\r\\nContent-Length: 2\\r\\n\\r\\nok');" +
+      " if (++n === 300) process.exit(7) })).listen(Number(process.argv[1]), '127.0.0.1')"
+    const result = await runCli(['bench', '--json', '--', 'node', '-e', server, '{port}'])
+    const run = singleRun(result.stdout)
+    expect(result.exitCode).toBe(1)
+    expect(run.verdict.findings[0]!.kind).toBe('server-exited')
+    expect(run.verdict.findings[0]!.title).toBe('the server exited with code 7 during the run')
+    expect(run.load.completed).toBeGreaterThanOrEqual(300)
+    expect(run.load.completed).toBeLessThan(1000)
+  })
+
   it('says clearly when the command exits before listening', async () => {
     const result = await runCli(['bench', '--', 'node', '-e', 'console.error("boom: no config"); process.exit(3)'])
     expect(result.exitCode).toBe(2)
