@@ -1,5 +1,6 @@
 import {describeOwnerList, seconds} from '../diagnose/describe.js'
 import type {SocketOwner} from '../probes/types.js'
+import {describeVerdict} from './bench-text.js'
 import {renderVerdict} from './render-verdict.js'
 import type {RowView, SocketsReport} from './sockets-report.js'
 import type {WatchSample, WatchSummary} from './watch-summary.js'
@@ -11,10 +12,13 @@ const reasonText: Record<RowView['reason'], string> = {
   'owner-unknown': 'owner not shown by the source',
 }
 
-/** The whole text report of `sockets`: source, listeners, counts, rows, watch summary, verdict. */
+/**
+ * The whole text report of `sockets`: the verdict in one line first (as bench does), then source,
+ * listeners, counts, rows, watch summary, and the findings with the exit code.
+ */
 export function renderSocketsReport(report: SocketsReport): string {
   const {snapshot} = report
-  const lines = [`Port ${report.port}: ${report.file === null ? '' : `${report.file}, `}source ${report.sourceNote}`]
+  const lines = [describeVerdict(report.verdict).text, `Port ${report.port}: ${report.file === null ? '' : `${report.file}, `}source ${report.sourceNote}`]
   lines.push('Listeners:')
   if (snapshot.listeners.length === 0) lines.push('  none (no LISTEN row)')
   for (const listener of snapshot.listeners) {

@@ -110,7 +110,7 @@ describe('sockets --port on a server that never accepts', () => {
     const bin = mkdtempSync(join(tmpdir(), 'rd-path-'))
     try {
       const result = await runCli(['--port', String(port)], {env: {PATH: bin}})
-      expect(result.stdout.split('\n')[0]).toBe(`Port ${port}: source ss and netstat not found on PATH: read /proc/net/tcp and /proc/net/tcp6`)
+      expect(result.stdout.split('\n')[1]).toBe(`Port ${port}: source ss and netstat not found on PATH: read /proc/net/tcp and /proc/net/tcp6`)
       const forced = await runCli(['--port', String(port), '--source', 'ss'], {env: {PATH: bin}})
       expect(forced.exitCode).toBe(2)
       expect(oneLine(forced.stderr)).toContain('Error: ss not found on PATH; install iproute2, or use --source auto')

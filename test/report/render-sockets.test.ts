@@ -13,7 +13,8 @@ describe('renderSocketsReport', () => {
     const verdict = diagnoseSockets({port: 1022, snapshots, stuckAfterMs: 5000})
     const report = buildSocketsReport({mode: 'file', port: 1022, sourceNote: 'netstat (format detected in the file)', file: 'seed.txt', snapshots, watch: null, verdict})
     const lines = renderSocketsReport(report).split('\n')
-    expect(lines.slice(0, 6)).toEqual([
+    expect(lines.slice(0, 7)).toEqual([
+      "FINDINGS: Accept queue not drained: 4 connections waiting in port 1022's accept queue (+1 more)",
       'Port 1022: seed.txt, source netstat (format detected in the file)',
       'Listeners:',
       '  0.0.0.0:1022  accept queue 4 (backlog not shown by netstat), owner unknown',
@@ -61,6 +62,7 @@ describe('renderSocketsReport', () => {
     const text = renderSocketsReport(buildSocketsReport({mode: 'snapshot', port: 80, sourceNote: 'ss', file: null, snapshots, watch: null, verdict}))
     expect(text).toBe(
       [
+        'HEALTHY: no finding',
         'Port 80: source ss',
         'Listeners:',
         '  127.0.0.1:80  accept queue 0 (backlog 128), srv(pid 10, fd 3)',
