@@ -1,6 +1,6 @@
 import {AbConnection, type ConnectionOwner, type ConnectionTarget} from './ab-connection.js'
 import {msSince} from './connection-record.js'
-import {buildGetRequest} from './http-request.js'
+import {buildRequest} from './http-request.js'
 import {LatencyHistogram} from './latency-histogram.js'
 import {loadUrl, perSecond} from './load-result.js'
 import {RunWatch, type WatchedRun} from './run-watch.js'
@@ -56,7 +56,7 @@ class AbRun implements ConnectionOwner, WatchedRun {
     this.target = {
       host: options.host,
       port: options.port,
-      request: buildGetRequest(options.host, options.port, options.path, options.keepAlive),
+      request: buildRequest(options.host, options.port, options.path, options.keepAlive, options.bodyBytes),
       readBuffer: Buffer.allocUnsafe(READ_BUFFER_BYTES),
       startedAt: this.startedAt,
     }

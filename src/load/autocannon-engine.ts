@@ -81,6 +81,7 @@ class AutocannonRun implements LedgerOwner, WatchedRun {
       url: loadUrl(options),
       connections: options.concurrency,
       pipelining: 1,
+      ...(options.bodyBytes ? {method: 'POST' as const, body: Buffer.alloc(options.bodyBytes, 'x')} : {}),
       ...(options.requests === undefined ? {duration: (options.durationMs ?? 0) / 1000} : {amount: options.requests}),
       // autocannon refuses a timeout under 1 s; setupClient sets the exact one per client.
       ...(options.requestTimeoutMs === undefined ? {} : {timeout: Math.max(1, Math.ceil(options.requestTimeoutMs / 1000))}),

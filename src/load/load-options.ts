@@ -16,6 +16,9 @@ export function validateLoadOptions(engine: EngineName, options: LoadOptions): v
     // autocannon writes its next request on a connection the server is closing and loses it.
     throw new UserError('the autocannon engine only runs keep-alive', 'use the ab engine without keep-alive')
   }
+  if (options.bodyBytes !== undefined && (!Number.isInteger(options.bodyBytes) || options.bodyBytes < 0)) {
+    throw new UserError(`invalid body size ${options.bodyBytes}: expected a whole number of bytes`)
+  }
   assertPositive('stall', options.stallMs)
   assertPositive('timeout', options.timeoutMs)
   if (options.requestTimeoutMs !== undefined) assertPositive('request timeout', options.requestTimeoutMs)

@@ -16,6 +16,8 @@ export interface LoadOptions {
   stallMs: number
   /** Hard bound on the whole run. */
   timeoutMs: number
+  /** Request body size in bytes: above 0, each request is a POST with that many bytes (ab -p). */
+  bodyBytes?: number
   /** Per-request timeout (autocannon only; ab has none, like ab itself). */
   requestTimeoutMs?: number
   signal?: AbortSignal

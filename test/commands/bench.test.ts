@@ -68,6 +68,17 @@ describe('bench on the reference server', () => {
     expect(run.finalSnapshot.sockets.find((s) => s.state === 'LISTEN')!.recvQ).toBe(0)
   })
 
+  it('shows the ET read-once bug with large requests: the request is never read to its end', async () => {
+    const result = await runCli(['bench', '--trigger', 'et', '--read', 'once', '--body-size', '65536', '-n', '20', '-c', '2', '--json'])
+    const run = singleRun(result.stdout)
+    expect(result.exitCode).toBe(1)
+    expect(kinds(run)).toEqual(expect.arrayContaining(['lost-connections', 'accepted-never-closed']))
+    const stuck = run.finalSnapshot.sockets.find((s) => s.state === 'CLOSE-WAIT')!
+    // Part of the 64 KiB body was never read: the server read once per edge and the edges stopped.
+    expect(stuck.recvQ).toBeGreaterThan(0)
+    expect(stuck.owners![0]!.name).toBe('reactor-server')
+  })
+
   it('prints a human report, verdict first', async () => {
     const result = await runCli(['bench', '--trigger', 'lt', '-n', '200', '-c', '10'])
     expect(result.exitCode).toBe(0)
