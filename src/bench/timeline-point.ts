@@ -1,16 +1,14 @@
-import {acceptQueueOf, backlogOf, portSockets} from '../diagnose/socket-evidence.js'
+import {acceptQueueOf, backlogOf, countConnections} from '../diagnose/socket-evidence.js'
 import type {Snapshot} from '../probes/types.js'
 import type {TimelinePoint} from './types.js'
 
 /** Reduce one snapshot of the target port to the few numbers the timeline charts. */
 export function toTimelinePoint(snapshot: Snapshot, port: number, startedAt: number, completed: number, afterLoad: boolean): TimelinePoint {
-  const sockets = portSockets(snapshot, port)
   return {
     atMs: snapshot.at - startedAt,
     acceptQueue: acceptQueueOf(snapshot, port),
     backlog: backlogOf(snapshot, port),
-    estab: sockets.filter((socket) => socket.state === 'ESTAB').length,
-    closeWait: sockets.filter((socket) => socket.state === 'CLOSE-WAIT').length,
+    ...countConnections(snapshot, port),
     completed,
     afterLoad,
   }

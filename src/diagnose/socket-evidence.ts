@@ -62,3 +62,12 @@ export function settledSnapshots(evidence: SocketEvidence): Snapshot[] {
 export function pairKey(socket: SocketRecord): string {
   return `${socket.local.address}:${socket.local.port}|${socket.peer.address}:${socket.peer.port}`
 }
+
+/** ESTAB and CLOSE-WAIT counts of the port's server side: the two a timeline charts. */
+export function countConnections(snapshot: Snapshot, port: number): {estab: number; closeWait: number} {
+  const sockets = portSockets(snapshot, port)
+  return {
+    estab: sockets.filter((socket) => socket.state === 'ESTAB').length,
+    closeWait: sockets.filter((socket) => socket.state === 'CLOSE-WAIT').length,
+  }
+}

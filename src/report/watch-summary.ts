@@ -1,6 +1,6 @@
 import {formatEndpoint} from '../probes/address.js'
 import type {Snapshot} from '../probes/types.js'
-import {acceptQueueOf, backlogOf, ownershipOf, pairKey, portSockets, type Ownership} from '../diagnose/socket-evidence.js'
+import {acceptQueueOf, backlogOf, countConnections, ownershipOf, pairKey, portSockets, type Ownership} from '../diagnose/socket-evidence.js'
 import {trackSockets} from '../diagnose/track-sockets.js'
 
 export interface WatchView {
@@ -58,8 +58,7 @@ export function sampleOf(snapshot: Snapshot, previous: Snapshot | undefined, por
     atMs: snapshot.at - startedAt,
     queue: acceptQueueOf(snapshot, port),
     backlog: backlogOf(snapshot, port),
-    estab: sockets.filter((socket) => socket.state === 'ESTAB').length,
-    closeWait: sockets.filter((socket) => socket.state === 'CLOSE-WAIT').length,
+    ...countConnections(snapshot, port),
     new: previous ? [...keys].filter((key) => !before.has(key)).length : 0,
     gone: [...before].filter((key) => !keys.has(key)).length,
   }
