@@ -2,13 +2,16 @@
 // 1. One snapshot of one port on a host holding 10,000 other TCP sockets (5,000 loopback
 //    connections, both ends here), median per source beside the bare `ss -tanH '( sport = :PORT )'`,
 //    and the bare ss in the same namespace before those sockets exist.
-// 2. CPU cost of sampling a port with 100 connections at 50 Hz, for each cheap source.
+// 2. CPU cost of sampling a port with 100 connections at 50 Hz: the bench's sampler, and a whole
+//    snapshot from each source, beside a 50 Hz timer that does nothing.
 // --json (for scripts/perf.ts): part 1 only, in the namespace sharing the host's hash table, with
 // fewer runs; progress goes to stderr and the figures to stdout as one JSON line.
 import {execFileSync} from 'node:child_process'
-import {readFileSync} from 'node:fs'
+import {readFileSync, readdirSync} from 'node:fs'
 import net from 'node:net'
 import {execa} from 'execa'
+import {startSampler} from '../src/bench/sampler.js'
+import type {TimelinePoint} from '../src/bench/types.js'
 import {resolveSource, takeSnapshot, type ResolvedSource} from '../src/probes/index.js'
 import type {SourceName} from '../src/probes/types.js'
 import {interleave, median, medianRatio} from './lib/stats.js'
@@ -108,29 +111,42 @@ async function time<K extends string>(actions: Record<K, () => Promise<unknown>>
   return interleave(runs, timed)
 }
 
-/** CPU of this process plus reaped children (utime+stime, cutime+cstime in /proc/self/stat). */
-function cpuMs(): number {
-  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ')
-  const ticks = Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])
-  return ticks * 10 // USER_HZ is 100 on Linux
+/** CPU time of this process's threads (CFS runtime, ns precision) in ms. */
+function ownCpuMs(): number {
+  let ns = 0
+  for (const task of readdirSync('/proc/self/task')) {
+    try {
+      ns += Number(readFileSync(`/proc/self/task/${task}/schedstat`, 'utf8').split(' ')[0])
+    } catch {
+      // The thread ended between readdir and read.
+    }
+  }
+  return ns / 1e6
 }
 
-async function sampleCost(source: ResolvedSource, port: number, seconds: number): Promise<number> {
-  const before = cpuMs()
-  const usageBefore = process.cpuUsage()
+/** CPU of reaped children (cutime+cstime in /proc/self/stat), in ms: ss and netstat runs. */
+function childrenCpuMs(): number {
+  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ')
+  return (Number(fields[13]) + Number(fields[14])) * 10 // USER_HZ is 100 on Linux
+}
+
+/** % of one core that `run` costs this process and its children while it runs for `seconds`. */
+async function cpuShare(seconds: number, run: (until: number) => Promise<void>): Promise<number> {
+  const own = ownCpuMs()
+  const children = childrenCpuMs()
   const start = Date.now()
-  let next = start
-  while (Date.now() - start < seconds * 1000) {
-    await takeSnapshot({port, source, owners: false})
+  await run(start + seconds * 1000)
+  const elapsed = Date.now() - start
+  return ((ownCpuMs() - own + childrenCpuMs() - children) / elapsed) * 100
+}
+
+/** A sample every 20 ms until `until`, each by `sample`. */
+async function every20ms(until: number, sample: () => Promise<unknown>): Promise<void> {
+  for (let next = Date.now(); Date.now() < until; ) {
+    await sample()
     next += 20
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, next - Date.now())))
   }
-  const elapsed = Date.now() - start
-  const usage = process.cpuUsage(usageBefore)
-  // Own CPU from cpuUsage (µs, finer than ticks); children from /proc/self/stat.
-  const own = (usage.user + usage.system) / 1000
-  const children = cpuMs() - before - Math.round(own / 10) * 10
-  return ((own + Math.max(0, children)) / elapsed) * 100
 }
 
 /** ms per bare ss from a shell loop of `count` (one sh start spread over them). */
@@ -198,9 +214,20 @@ try {
     console.log(JSON.stringify(figures))
   } else {
     await close(others)
-    log(`\n${countTcpSockets()} TCP sockets left. Sampling the ${portConnections}-connection port at 50 Hz for 5 s (owners off), % of one core:`)
+    log(`\n${countTcpSockets()} TCP sockets left. Sampling the ${portConnections}-connection port at 50 Hz for 5 s, % of one core:`)
+    const floor = await cpuShare(5, (until) => every20ms(until, async () => undefined))
+    log(`  floor: a 50 Hz timer doing nothing: ${floor.toFixed(1)} %`)
+    let samples: TimelinePoint[] = []
+    const sampler = await cpuShare(5, async (until) => {
+      const running = startSampler({port: target.port, intervalMs: 20, startedAt: Date.now(), completed: () => 0})
+      await new Promise((resolve) => setTimeout(resolve, until - Date.now()))
+      samples = await running.stop()
+    })
+    const full = samples.filter((point) => point.estab !== null).length
+    log(`  bench sampler (LISTEN row every sample, whole table ${full} of ${samples.length} samples): ${sampler.toFixed(1)} %`)
     for (const [name, source] of Object.entries(sources)) {
-      log(`  ${name.padEnd(7)}: ${(await sampleCost(source, target.port, 5)).toFixed(1)} %`)
+      const share = await cpuShare(5, (until) => every20ms(until, () => takeSnapshot({port: target.port, source, owners: false})))
+      log(`  takeSnapshot ${name.padEnd(7)} (whole table every sample, owners off): ${share.toFixed(1)} %`)
     }
   }
 } finally {

@@ -30,8 +30,9 @@ export interface TimelinePoint {
   acceptQueue: number | null
   /** Backlog limit (ss only); null when the source cannot tell. */
   backlog: number | null
-  estab: number
-  closeWait: number
+  /** ESTAB and CLOSE-WAIT sockets on the port; null on samples that read only the LISTEN row. */
+  estab: number | null
+  closeWait: number | null
   /** Cumulative responses the load engine had received at this moment. */
   completed: number
   /** True once the load engine has finished (samples of the settle phase). */

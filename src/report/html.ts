@@ -177,7 +177,9 @@ function renderTimelineFigure(label: string, timeline: TimelinePoint[], loadEndM
   const shaded = loadEndMs === null ? '' : '; shaded: after the load ended'
   const interval = formatMs(medianInterval(timeline))
   const origin = loadEndMs === null ? 'Time since sampling started.' : 'Time since the load started.'
-  return `<figure class="chart">${svg}<figcaption>${origin} ${timeline.length} samples, about every ${interval}${shaded}.</figcaption></figure>`
+  const counted = timeline.filter((point) => point.estab !== null).length
+  const counts = counted === timeline.length ? '' : ` (${counted} of them also counted ESTAB and CLOSE-WAIT)`
+  return `<figure class="chart">${svg}<figcaption>${origin} ${timeline.length} samples, about every ${interval}${counts}${shaded}.</figcaption></figure>`
 }
 
 /** Accept queue, connection states and responses per interval, each on its own scale. */
@@ -192,12 +194,12 @@ function buildTimelinePanels(timeline: TimelinePoint[]): SvgPanel[] {
     // ESTAB and CLOSE-WAIT get a panel each: 4 stuck CLOSE-WAIT sockets would vanish on a scale of 94.
     {
       title: 'ESTAB sockets on the port',
-      series: [{label: 'ESTAB', color: COLORS.estab, kind: 'step', points: timeline.map((point) => ({atMs: point.atMs, value: point.estab}))}],
+      series: [{label: 'ESTAB', color: COLORS.estab, kind: 'step', points: countsOf(timeline, 'estab')}],
     },
     {
       title: 'CLOSE-WAIT sockets on the port',
       series: [{label: 'CLOSE-WAIT', color: COLORS.closeWait, kind: 'step', fill: true,
-        points: timeline.map((point) => ({atMs: point.atMs, value: point.closeWait}))}],
+        points: countsOf(timeline, 'closeWait')}],
     },
   ]
   // Responses come from the load engine's cumulative count; without a load there is nothing to show.
@@ -209,6 +211,14 @@ function buildTimelinePanels(timeline: TimelinePoint[]): SvgPanel[] {
     })
   }
   return panels
+}
+
+/** The samples that counted connections; those that read only the LISTEN row hold the line. */
+function countsOf(timeline: TimelinePoint[], key: 'estab' | 'closeWait'): Array<{atMs: number; value: number}> {
+  return timeline.flatMap((point) => {
+    const value = point[key]
+    return value === null ? [] : [{atMs: point.atMs, value}]
+  })
 }
 
 function renderParameters(run: BenchRun): string {

@@ -1,0 +1,113 @@
+import {closeSync, openSync, readSync} from 'node:fs'
+import {setImmediate as nextTurn} from 'node:timers/promises'
+
+/*
+ * Reading /proc/net/tcp and tcp6 cheaply. The kernel prints them through seq_file: each read()
+ * fills at most one page (4 KiB; more on 64 KiB-page kernels) with whole rows, and the rows come
+ * in a fixed order: the listening sockets first, then the established hash table, bucket by
+ * bucket. That table has one bucket per few KiB of RAM (262,144 on a 24 GiB host) and walking it
+ * costs milliseconds even when it is nearly empty, so what matters is how often a read walks it.
+ */
+
+/** seq_file's buffer: one page. Rows that did not fit wait for the next read. */
+const SEQ_PAGE = 4096
+/** tcp rows are padded to 150 bytes; tcp6 rows vary, under 200. */
+const LONGEST_ROW = 256
+/** Large enough that only the page, never this buffer, limits a read. */
+const WHOLE_READ = 64 * 1024
+/** A few rows: enough for the header and the listeners of most hosts in one read. */
+const LISTEN_READ = 1024
+
+/** What one read of the whole file gave, and the time spent inside read() for it. */
+export interface WholeRead {
+  text: string
+  busyMs: number
+}
+
+/**
+ * One open /proc/net/tcp or tcp6, read from the start again on each call: a read at offset 0
+ * restarts the kernel's iterator, which spares a sampler an open and a close per sample.
+ */
+export class ProcNetFile {
+  private constructor(private readonly fd: number) {}
+
+  /** Null when the file does not exist (no tcp6 without IPv6). */
+  static open(path: string): ProcNetFile | null {
+    try {
+      return new ProcNetFile(openSync(path, 'r'))
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null
+      throw error
+    }
+  }
+
+  /**
+   * The whole file, walking the kernel's table once. A plain read-to-EOF walks it twice: the
+   * final read that returns 0 finds no saved position and re-walks every bucket to learn it is at
+   * the end. A read that left room for another row was cut short by the end of the table, not by
+   * the page, so that last read is skipped.
+   *
+   * Each page is a synchronous read, with a turn of the event loop between pages: a round trip
+   * through libuv's thread pool per page costs more CPU than the read itself, and one page blocks
+   * the loop for a fraction of a millisecond where the whole file would block it for several.
+   */
+  async readAll(): Promise<WholeRead> {
+    const buffer = Buffer.allocUnsafe(WHOLE_READ)
+    const chunks: string[] = []
+    let busyMs = 0
+    for (let position = 0; ;) {
+      const began = performance.now()
+      const bytesRead = readSync(this.fd, buffer, 0, WHOLE_READ, position)
+      busyMs += performance.now() - began
+      if (bytesRead === 0) break
+      chunks.push(buffer.toString('latin1', 0, bytesRead))
+      position += bytesRead
+      if (bytesRead + LONGEST_ROW <= SEQ_PAGE) break
+      await nextTurn()
+    }
+    return {text: chunks.join(''), busyMs}
+  }
+
+  /**
+   * The header and the listening sockets' rows (plus the few whole rows after them that the last
+   * read brought). Reads stop at the first row that is not LISTEN, so the kernel walks the
+   * established table only up to its first socket: a sliver of it while connections exist.
+   * Synchronous: it is one small read, and a round trip through libuv's thread pool would cost
+   * more than the read itself.
+   */
+  readListenSection(): string {
+    const buffer = Buffer.allocUnsafe(LISTEN_READ)
+    let text = ''
+    for (let position = 0; ;) {
+      const bytesRead = readSync(this.fd, buffer, 0, LISTEN_READ, position)
+      position += bytesRead
+      text += buffer.toString('latin1', 0, bytesRead)
+      const complete = text.slice(0, text.lastIndexOf('\n') + 1)
+      // A short read is the end of the file: every row fitted in the page.
+      if (bytesRead < LISTEN_READ || pastListeners(complete)) return complete
+    }
+  }
+
+  close(): void {
+    closeSync(this.fd)
+  }
+}
+
+/** The whole of /proc/net/tcp or tcp6 (see readAll); null when the file does not exist. */
+export async function readProcNetFile(path: string): Promise<string | null> {
+  const file = ProcNetFile.open(path)
+  if (!file) return null
+  try {
+    return (await file.readAll()).text
+  } finally {
+    file.close()
+  }
+}
+
+/** True once a row with a state other than LISTEN (0A) has been read. */
+function pastListeners(rows: string): boolean {
+  return rows.split('\n').some((line) => {
+    const state = /^\s*\d+:\s+\S+\s+\S+\s+([0-9A-Fa-f]{2})\s/.exec(line)?.[1]
+    return state !== undefined && state.toUpperCase() !== '0A'
+  })
+}
