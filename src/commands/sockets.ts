@@ -102,15 +102,22 @@ Exit codes: 0 healthy, 1 findings, 2 usage or tool error, 3 inconclusive.`
     const countersBefore = await readListenCounters()
     try {
       const startedAt = Date.now()
-      while (!stop.signal.aborted) {
-        // Sampling skips owners (a scan of every process): the inode still tells accepted from queued.
-        const snapshot = await takeSnapshot({port, source, owners: false, drops: source.source === 'ss'})
+      const read = async (owners: boolean) => {
+        const snapshot = await takeSnapshot({port, source, owners, drops: source.source === 'ss'})
         snapshots.push(snapshot)
         if (!json) this.log(renderWatchSample(sampleOf(snapshot, snapshots.at(-2), port, startedAt)))
-        const next = startedAt + snapshots.length * intervalMs
-        if (next - startedAt > durationMs) break
-        await sleep(next - Date.now(), stop.signal)
       }
+      // Samples skip owners (a scan of every process; the inode still tells accepted from queued).
+      // The last one reads them, so the report names who holds the listener and the stuck sockets.
+      let ownersRead = false
+      while (!stop.signal.aborted) {
+        ownersRead = (snapshots.length + 1) * intervalMs > durationMs
+        await read(ownersRead)
+        if (ownersRead) break
+        await sleep(startedAt + snapshots.length * intervalMs - Date.now(), stop.signal)
+      }
+      // Ctrl-C: one closing reading with owners.
+      if (!ownersRead) await read(true)
     } finally {
       process.off('SIGINT', onSignal)
       process.off('SIGTERM', onSignal)
