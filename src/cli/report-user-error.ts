@@ -14,6 +14,22 @@ export function reportUserError(command: Command, error: unknown, interrupted?: 
   failWith(command, message.split('\n')[0]!, ExitCode.error)
 }
 
+/** What oclif's flag parsing threw: a usage error (exit 2), as one line with where to get help. */
+export function reportParseError(command: Command, error: unknown): never {
+  if (error instanceof Errors.ExitError) throw error
+  const message = error instanceof Error ? error.message : String(error)
+  failWith(command, `${oneLineParseError(message)}; see reactor-doctor ${command.id} --help`, ExitCode.error)
+}
+
+/**
+ * oclif's parse messages span lines ("Parsing --requests", then the reason, then "See more help
+ * with --help"): one line of them, the flag first.
+ */
+export function oneLineParseError(message: string): string {
+  const lines = message.split('\n').map((line) => line.trim()).filter((line) => line !== '' && !/^See more help with --help$/.test(line))
+  return lines.join(' ').replace(/^Parsing (--[\w-]+)\s+(\S)/, (_, flag: string, first: string) => `${flag}: ${first.toLowerCase()}`)
+}
+
 /** Writes "Error: message" as one line (oclif's own error output wraps at the terminal width). */
 function failWith(command: Command, message: string, code: number): never {
   process.stderr.write(`Error: ${message}\n`)

@@ -7,7 +7,7 @@ import type {BenchReport} from '../bench/types.js'
 import {acceptDelayFlag} from '../cli/accept-delay-flag.js'
 import {commandAfterDashes} from '../cli/command-after-dashes.js'
 import {parseDuration, parseMicroseconds} from '../cli/parse-duration.js'
-import {reportUserError} from '../cli/report-user-error.js'
+import {reportParseError, reportUserError} from '../cli/report-user-error.js'
 import {ExitCode, exitCodeFor} from '../exit-codes.js'
 import {resolveSource} from '../probes/index.js'
 import {renderBenchText} from '../report/bench-text.js'
@@ -68,7 +68,7 @@ Exit codes: 0 healthy, 1 findings that fail the gate (--fail-on), 2 usage or too
   }
 
   async run(): Promise<void> {
-    const {flags, argv} = await this.parse(Bench)
+    const {flags, argv} = await this.parse(Bench).catch((error: unknown) => reportParseError(this, error))
     const abort = new AbortController()
     // First Ctrl-C: stop the load and clean up. A second one exits at once; owned-process's exit
     // handler still kills every server we started.

@@ -1,7 +1,7 @@
 import {Command, Flags} from '@oclif/core'
 import {acceptDelayFlag} from '../cli/accept-delay-flag.js'
 import {parseMicroseconds} from '../cli/parse-duration.js'
-import {reportUserError} from '../cli/report-user-error.js'
+import {reportParseError, reportUserError} from '../cli/report-user-error.js'
 import {renderFinalStats, renderLiveStats, renderServerBanner} from '../report/server-text.js'
 import {type ReferenceServer, startReferenceServer} from '../target/reference-server.js'
 
@@ -31,7 +31,7 @@ With --json it prints the server's own events as JSON lines: one "listening", pe
   }
 
   async run(): Promise<void> {
-    const {flags} = await this.parse(Server)
+    const {flags} = await this.parse(Server).catch((error: unknown) => reportParseError(this, error))
     try {
       const acceptDelayUs = parseMicroseconds(flags['accept-delay'], '--accept-delay')
       const server = await startReferenceServer(

@@ -2,7 +2,7 @@ import {writeFile} from 'node:fs/promises'
 import {Command, Flags} from '@oclif/core'
 import {checkWritable} from '../cli/check-writable.js'
 import {parseDuration} from '../cli/parse-duration.js'
-import {reportUserError} from '../cli/report-user-error.js'
+import {reportParseError, reportUserError} from '../cli/report-user-error.js'
 import {diagnoseSockets} from '../diagnose/verdict.js'
 import {readSocketsFile} from '../probes/read-sockets-file.js'
 import {readListenCounters, resolveSource, takeSnapshot, type SourceChoice} from '../probes/index.js'
@@ -42,7 +42,7 @@ Exit codes: 0 healthy, 1 findings, 2 usage or tool error, 3 inconclusive.`
   }
 
   async run(): Promise<void> {
-    const {flags} = await this.parse(Sockets)
+    const {flags} = await this.parse(Sockets).catch((error: unknown) => reportParseError(this, error))
     let report: SocketsReport
     try {
       const stuckAfterMs = parseDuration(flags['stuck-after'], '--stuck-after')

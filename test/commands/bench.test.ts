@@ -186,6 +186,21 @@ describe('bench --url', () => {
     expect(isAlive(server.pid)).toBe(true)
   })
 
+  it('bad flags get one line naming the flag and where to get help (exit 2)', async () => {
+    const cases: Array<[string[], string]> = [
+      [['bench', '-n', '0'], 'Error: --requests: expected an integer greater than or equal to 1 but received: 0; see reactor-doctor bench --help'],
+      [['bench', '--trigger', 'edge'], 'Error: Expected --trigger=edge to be one of: et, lt; see reactor-doctor bench --help'],
+      [['bench', '--nope'], 'Error: Nonexistent flag: --nope; see reactor-doctor bench --help'],
+      [['sockets', '--port', 'abc'], 'Error: --port: expected an integer but received: abc; see reactor-doctor sockets --help'],
+      [['server', '--threads'], 'Error: Flag --threads expects a value; see reactor-doctor server --help'],
+    ]
+    for (const [args, line] of cases) {
+      const result = await runCli(args)
+      expect(result.exitCode).toBe(2)
+      expect(result.stderr).toBe(line)
+    }
+  })
+
   it('refuses a non-local address', async () => {
     const result = await runCli(['bench', '--url', 'http://10.1.2.3:8080/'])
     expect(result.exitCode).toBe(2)
