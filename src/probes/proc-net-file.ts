@@ -15,8 +15,13 @@ const SEQ_PAGE = 4096
 const LONGEST_ROW = 256
 /** Large enough that only the page, never this buffer, limits a read. */
 const WHOLE_READ = 64 * 1024
-/** A few rows: enough for the header and the listeners of most hosts in one read. */
-const LISTEN_READ = 1024
+/**
+ * The first read of the LISTEN section when nothing is known yet: the header and two rows. The
+ * kernel formats only as many rows as a read asks for (and looks one row ahead), and each row
+ * past the listeners costs a walk of the connection table to find it, so the read asks for just
+ * enough; later reads ask for what reached the first non-LISTEN row the time before.
+ */
+const LISTEN_READ = 512
 
 /** What one read of the whole file gave, and the time spent inside read() for it. */
 export interface WholeRead {
@@ -29,6 +34,9 @@ export interface WholeRead {
  * restarts the kernel's iterator, which spares a sampler an open and a close per sample.
  */
 export class ProcNetFile {
+  /** Bytes from the start through the first row after the listeners, as of the last read. */
+  private listenSectionBytes = LISTEN_READ
+
   private constructor(private readonly fd: number) {}
 
   /** Null when the file does not exist (no tcp6 without IPv6). */
@@ -76,15 +84,20 @@ export class ProcNetFile {
    * more than the read itself.
    */
   readListenSection(): string {
-    const buffer = Buffer.allocUnsafe(LISTEN_READ)
     let text = ''
     for (let position = 0; ;) {
-      const bytesRead = readSync(this.fd, buffer, 0, LISTEN_READ, position)
+      const wanted = position === 0 ? this.listenSectionBytes : LISTEN_READ
+      const buffer = Buffer.allocUnsafe(wanted)
+      const bytesRead = readSync(this.fd, buffer, 0, wanted, position)
       position += bytesRead
       text += buffer.toString('latin1', 0, bytesRead)
-      const complete = text.slice(0, text.lastIndexOf('\n') + 1)
+      const end = endOfListeners(text)
+      if (end !== null) {
+        this.listenSectionBytes = end
+        return text.slice(0, end)
+      }
       // A short read is the end of the file: every row fitted in the page.
-      if (bytesRead < LISTEN_READ || pastListeners(complete)) return complete
+      if (bytesRead < wanted) return text.slice(0, text.lastIndexOf('\n') + 1)
     }
   }
 
@@ -104,10 +117,11 @@ export async function readProcNetFile(path: string): Promise<string | null> {
   }
 }
 
-/** True once a row with a state other than LISTEN (0A) has been read. */
-function pastListeners(rows: string): boolean {
-  return rows.split('\n').some((line) => {
-    const state = /^\s*\d+:\s+\S+\s+\S+\s+([0-9A-Fa-f]{2})\s/.exec(line)?.[1]
-    return state !== undefined && state.toUpperCase() !== '0A'
-  })
+/** The offset just past the first complete row whose state is not LISTEN (0A); null if none yet. */
+function endOfListeners(text: string): number | null {
+  for (let start = 0, end = text.indexOf('\n'); end !== -1; start = end + 1, end = text.indexOf('\n', start)) {
+    const state = /^\s*\d+:\s+\S+\s+\S+\s+([0-9A-Fa-f]{2})\s/.exec(text.slice(start, end))?.[1]
+    if (state !== undefined && state.toUpperCase() !== '0A') return end + 1
+  }
+  return null
 }
