@@ -1,6 +1,8 @@
 import {connect, type Socket} from 'node:net'
+import {performance} from 'node:perf_hooks'
 import {HttpParseError, HttpResponseParser} from './http-response-parser.js'
 import {msSince, newConnectionRecord} from './connection-record.js'
+import {SocketWriter} from './socket-writer.js'
 import type {ConnectionRecord} from './types.js'
 
 /** What a connection reports to the run that owns it. */
@@ -30,7 +32,10 @@ export class AbConnection {
   sentAt = 0
   /** Closed by the run on purpose (not keep-alive, or the run ended). */
   retired = false
+  /** The socket has closed, whoever closed it. */
+  closed = false
   private readonly socket: Socket
+  private readonly writer: SocketWriter
   private readonly parser: HttpResponseParser
 
   constructor(
@@ -46,12 +51,16 @@ export class AbConnection {
       noDelay: true,
       onread: {buffer: target.readBuffer, callback: (bytes) => this.handleRead(bytes, target.readBuffer)},
     })
+    this.writer = new SocketWriter(this.socket)
     this.socket.on('connect', () => this.handleConnect())
     this.socket.on('end', () => this.handleEnd())
     this.socket.on('error', (error: NodeJS.ErrnoException) => {
       this.record.error ??= error.code ?? error.message
     })
-    this.socket.on('close', () => this.owner.handleClose(this))
+    this.socket.on('close', () => {
+      this.closed = true
+      this.owner.handleClose(this)
+    })
   }
 
   send(): void {
@@ -59,7 +68,7 @@ export class AbConnection {
     this.sentAt = performance.now()
     this.record.requestsSent++
     this.record.bytesSent += this.target.request.length
-    this.socket.write(this.target.request)
+    this.writer.write(this.target.request)
   }
 
   retire(): void {

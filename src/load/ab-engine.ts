@@ -1,3 +1,4 @@
+import {performance} from 'node:perf_hooks'
 import {AbConnection, type ConnectionOwner, type ConnectionTarget} from './ab-connection.js'
 import {msSince} from './connection-record.js'
 import {buildRequest} from './http-request.js'
@@ -148,7 +149,7 @@ class AbRun implements ConnectionOwner, WatchedRun {
 
   private flushReady(): void {
     for (const connection of this.ready) {
-      if (this.ended || !this.live.has(connection)) continue
+      if (this.ended || connection.retired || connection.closed) continue
       this.sent++
       this.outstanding++
       connection.send()

@@ -51,6 +51,16 @@ describe('ab engine', () => {
     expect(result.connections).toHaveLength(200)
   })
 
+  it('sends POST bodies larger than the socket buffer whole, one request after another', async () => {
+    const server = await track(startHttpServer())
+    const bodyBytes = 4 * 1024 * 1024
+    const result = await runLoad('ab', options(server.port, {requests: 20, concurrency: 2, bodyBytes}))
+
+    expect(result).toMatchObject({end: 'completed', sent: 20, completed: 20, errors: 0})
+    expect(result.requestBytes!).toBeGreaterThan(bodyBytes)
+    for (const connection of result.connections) expect(connection.bytesSent).toBe(connection.requestsSent * result.requestBytes!)
+  })
+
   it('stops on a stall and shows exactly the connections that never got a byte', async () => {
     const server = await track(startChildServer('silent-after.mjs', ['--answer', '90']))
     const calls: Array<[number, number]> = []

@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 import {HttpParseError, HttpResponseParser} from '../../src/load/http-response-parser.js'
 
@@ -101,5 +102,60 @@ describe('HttpResponseParser', () => {
     expect(() => parse('HTTP/1.1 200 OK\r\nContent-Length: 1x\r\n\r\n')).toThrow(HttpParseError)
     expect(() => parse('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n')).toThrow(HttpParseError)
     expect(() => parse('HTTP/1.1 200 OK\r\nX: ' + 'a'.repeat(70_000))).toThrow(HttpParseError)
+  })
+
+  it('reads a repeated head the same as a new one, and a changed head anew', () => {
+    const ok = 'HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n'
+    const longer = 'HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\nok\n'
+    const other = 'HTTP/1.1 404 No\r\nContent-Length: 30\r\n\r\n' + 'x'.repeat(30)
+    expect(parse(ok + ok + longer + ok + other + other + ok)).toEqual([
+      [200, true],
+      [200, true],
+      [200, false],
+      [200, true],
+      [404, true],
+      [404, true],
+      [200, true],
+    ])
+    expect(parse('HTTP/1.1 100 Continue\r\n\r\n', 'HTTP/1.1 100 Continue\r\n\r\n' + ok, ok)).toEqual([
+      [200, true],
+      [200, true],
+    ])
+  })
+})
+
+/** Responses the engine may see one after another, each with what the parser reports for it. */
+const responses: Array<{text: string; seen: [number, boolean]}> = [
+  {text: nginxOk, seen: [200, true]},
+  {text: 'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\nConnection: keep-alive\r\nKeep-Alive: timeout=60\r\n\r\nok\n', seen: [200, true]},
+  {text: 'HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\nbye', seen: [200, false]},
+  {text: 'HTTP/1.1 503 Busy\r\nContent-Length: 0\r\n\r\n', seen: [503, true]},
+  {text: 'HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\nhi', seen: [200, true]},
+  {text: chunked, seen: [200, true]},
+  {text: 'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n', seen: [204, true]},
+]
+
+describe('HttpResponseParser on a reused read buffer', () => {
+  it('gives every response, whatever the order and wherever the reads split, ignoring stale bytes', () => {
+    const sequence = fc.array(fc.nat(responses.length - 1), {minLength: 1, maxLength: 12})
+    const cuts = fc.array(fc.nat(2000), {maxLength: 12})
+    fc.assert(
+      fc.property(sequence, cuts, (picked, cutPoints) => {
+        const stream = Buffer.from(picked.map((index) => responses[index]!.text).join(''), 'latin1')
+        const bounds = [...new Set(cutPoints.map((cut) => cut % stream.length))].sort((a, b) => a - b)
+        const seen: Seen = []
+        const parser = new HttpResponseParser((status, keepAlive) => seen.push([status, keepAlive]))
+        // One buffer for every read, as the engine's onread buffer: bytes past a read are stale.
+        const readBuffer = Buffer.alloc(stream.length + 64, '\r\n\r\nHTTP/1.1 500 Stale\r\n\r\n')
+        let from = 0
+        for (const to of [...bounds, stream.length]) {
+          if (to <= from) continue
+          stream.copy(readBuffer, 0, from, to)
+          parser.execute(readBuffer, 0, to - from)
+          from = to
+        }
+        expect(seen).toEqual(picked.map((index) => responses[index]!.seen))
+      }),
+    )
   })
 })
