@@ -4,14 +4,13 @@
 //    and the bare ss in the same namespace before those sockets exist.
 // 2. CPU cost of sampling a port with 100 connections at 50 Hz: the bench's sampler, and a whole
 //    snapshot from each source, beside a 50 Hz timer that does nothing.
-// --json (for scripts/perf.ts): part 1 only, in the namespace sharing the host's hash table, with
-// fewer runs; progress goes to stderr and the figures to stdout as one JSON line.
+// --json (for scripts/perf.ts): in the namespace sharing the host's hash table only, with fewer
+// runs and only /proc for part 2; progress goes to stderr and the figures to stdout as one JSON line.
 import {execFileSync} from 'node:child_process'
 import {readFileSync, readdirSync} from 'node:fs'
 import net from 'node:net'
 import {execa} from 'execa'
 import {startSampler} from '../src/bench/sampler.js'
-import type {TimelinePoint} from '../src/bench/types.js'
 import {resolveSource, takeSnapshot, type ResolvedSource} from '../src/probes/index.js'
 import type {SourceName} from '../src/probes/types.js'
 import {interleave, median, medianRatio} from './lib/stats.js'
@@ -33,6 +32,22 @@ export interface ProbeFigures {
   bareSsShellMs: number
   /** null when the source's tool is not installed. */
   snapshots: Record<SourceName, SnapshotFigure | null>
+  /** Measured after the 10,000 other sockets are closed again (the bench-sized port alone). */
+  sampling: SamplingFigures
+}
+
+/** % of one core, each the median of interleaved rounds on the 100-connection port at 50 Hz. */
+export interface SamplingFigures {
+  rounds: number
+  /** A 50 Hz timer that does nothing: what waking up 50 times a second costs at all. */
+  floorPercent: number
+  /** The bench's sampler: the LISTEN row every sample, the whole table now and then. */
+  samplerPercent: number
+  /** How many of the sampler's samples (all rounds) read the whole table. */
+  samplerFullReads: number
+  samplerSamples: number
+  /** A whole-table snapshot every sample, per source measured (owners off). */
+  wholeTablePercent: Partial<Record<SourceName, number>>
 }
 
 export interface SnapshotFigure {
@@ -171,7 +186,7 @@ function availableSources(): Partial<Record<SourceName, ResolvedSource>> {
   return sources
 }
 
-async function measureSnapshots(port: number, bareSsEmptyMs: number, sources: Partial<Record<SourceName, ResolvedSource>>): Promise<ProbeFigures> {
+async function measureSnapshots(port: number, bareSsEmptyMs: number, sources: Partial<Record<SourceName, ResolvedSource>>): Promise<Omit<ProbeFigures, 'sampling'>> {
   const filter = `( sport = :${port} )`
   const actions: Record<string, () => Promise<unknown>> = {bare: () => execa('ss', ['-tanH', filter])}
   for (const [name, source] of Object.entries(sources)) {
@@ -193,13 +208,54 @@ async function measureSnapshots(port: number, bareSsEmptyMs: number, sources: Pa
   }
 }
 
-function logFigures(figures: ProbeFigures, port: number): void {
+function logFigures(figures: Omit<ProbeFigures, 'sampling'>, port: number): void {
   log(`TCP sockets on this host: ${figures.tcpSockets}; target port ${port} holds ${portConnections} connections + LISTEN`)
   log(`bare ss -tanH '( sport = :${port} )': ${figures.bareSsMs.toFixed(2)} ms (median of ${runs}); ${figures.bareSsEmptyMs.toFixed(2)} ms before the other sockets were opened; ${figures.bareSsShellMs.toFixed(2)} ms in a shell loop`)
   for (const [name, figure] of Object.entries(figures.snapshots)) {
     if (!figure) continue
     log(`takeSnapshot ${name.padEnd(7)} owners=false: ${figure.ms.toFixed(2).padStart(8)} ms  (${figure.ratio.toFixed(2)}x bare)`)
     log(`takeSnapshot ${name.padEnd(7)} owners=true : ${figure.ownersMs.toFixed(2).padStart(8)} ms  (${figure.ownersRatio.toFixed(2)}x bare)`)
+  }
+}
+
+const samplingRounds = 3
+const samplingSeconds = 2
+
+/** The floor, the bench's sampler and whole-table snapshots at 50 Hz, in interleaved rounds. */
+async function measureSampling(port: number, sources: Partial<Record<SourceName, ResolvedSource>>): Promise<SamplingFigures> {
+  const shares: Record<string, number[]> = {}
+  let fullReads = 0
+  let samples = 0
+  for (let round = 0; round < samplingRounds; round++) {
+    const measure = async (name: string, run: (until: number) => Promise<void>) => (shares[name] ??= []).push(await cpuShare(samplingSeconds, run))
+    await measure('floor', (until) => every20ms(until, async () => undefined))
+    await measure('sampler', async (until) => {
+      const running = startSampler({port, intervalMs: 20, startedAt: Date.now(), completed: () => 0})
+      await new Promise((resolve) => setTimeout(resolve, until - Date.now()))
+      const points = await running.stop()
+      fullReads += points.filter((point) => point.estab !== null).length
+      samples += points.length
+    })
+    for (const [name, source] of Object.entries(sources)) {
+      await measure(name, (until) => every20ms(until, () => takeSnapshot({port, source, owners: false})))
+    }
+  }
+  return {
+    rounds: samplingRounds,
+    floorPercent: median(shares.floor!),
+    samplerPercent: median(shares.sampler!),
+    samplerFullReads: fullReads,
+    samplerSamples: samples,
+    wholeTablePercent: Object.fromEntries(Object.keys(sources).map((name) => [name, median(shares[name]!)])),
+  }
+}
+
+function logSampling(sampling: SamplingFigures): void {
+  log(`\n${countTcpSockets()} TCP sockets left. Sampling the ${portConnections}-connection port at 50 Hz, % of one core (median of ${sampling.rounds} rounds of ${samplingSeconds} s):`)
+  log(`  floor: a 50 Hz timer doing nothing: ${sampling.floorPercent.toFixed(1)} %`)
+  log(`  bench sampler (LISTEN row every sample, whole table in ${sampling.samplerFullReads} of ${sampling.samplerSamples} samples): ${sampling.samplerPercent.toFixed(1)} %`)
+  for (const [name, share] of Object.entries(sampling.wholeTablePercent)) {
+    log(`  takeSnapshot ${name.padEnd(7)} (whole table every sample, owners off): ${share.toFixed(1)} %`)
   }
 }
 
@@ -210,26 +266,10 @@ try {
   const sources = availableSources()
   const figures = await measureSnapshots(target.port, median(bareEmpty), sources)
   logFigures(figures, target.port)
-  if (json) {
-    console.log(JSON.stringify(figures))
-  } else {
-    await close(others)
-    log(`\n${countTcpSockets()} TCP sockets left. Sampling the ${portConnections}-connection port at 50 Hz for 5 s, % of one core:`)
-    const floor = await cpuShare(5, (until) => every20ms(until, async () => undefined))
-    log(`  floor: a 50 Hz timer doing nothing: ${floor.toFixed(1)} %`)
-    let samples: TimelinePoint[] = []
-    const sampler = await cpuShare(5, async (until) => {
-      const running = startSampler({port: target.port, intervalMs: 20, startedAt: Date.now(), completed: () => 0})
-      await new Promise((resolve) => setTimeout(resolve, until - Date.now()))
-      samples = await running.stop()
-    })
-    const full = samples.filter((point) => point.estab !== null).length
-    log(`  bench sampler (LISTEN row every sample, whole table ${full} of ${samples.length} samples): ${sampler.toFixed(1)} %`)
-    for (const [name, source] of Object.entries(sources)) {
-      const share = await cpuShare(5, (until) => every20ms(until, () => takeSnapshot({port: target.port, source, owners: false})))
-      log(`  takeSnapshot ${name.padEnd(7)} (whole table every sample, owners off): ${share.toFixed(1)} %`)
-    }
-  }
+  await close(others)
+  const sampling = await measureSampling(target.port, json ? {proc: sources.proc} : sources)
+  logSampling(sampling)
+  if (json) console.log(JSON.stringify({...figures, sampling}))
 } finally {
   await close(others).catch(() => undefined)
   await close(target)

@@ -1,5 +1,6 @@
 import {allProcTables, portRows, type ProcTable} from '../probes/collect-proc.js'
 import {ProcNetFile} from '../probes/proc-net-file.js'
+import {acceptQueueInProcText} from '../probes/procfs.js'
 import type {SocketRecord} from '../probes/types.js'
 import {toTimelinePoint} from './timeline-point.js'
 import type {TimelinePoint} from './types.js'
@@ -53,9 +54,10 @@ export function startSampler(options: {
   const sample = async (): Promise<TimelinePoint> => {
     const at = Date.now()
     if (at < nextFullAt) {
-      const listeners = tables.flatMap((table) => portRows(fileOf(table)?.readListenSection() ?? null, port)).filter((socket) => socket.state === 'LISTEN')
-      const point = toTimelinePoint({at, source: 'proc', sockets: listeners}, port, options.startedAt, options.completed(), afterLoad)
-      return {...point, estab: null, closeWait: null}
+      const queues = tables.map((table) => acceptQueueInProcText(fileOf(table)?.readListenSection() ?? '', port))
+      const acceptQueue = queues.every((queue) => queue === null) ? null : queues.reduce<number>((sum, queue) => sum + (queue ?? 0), 0)
+      // /proc shows no backlog limit; estab and closeWait are for the table reads.
+      return {atMs: at - options.startedAt, acceptQueue, backlog: null, estab: null, closeWait: null, completed: options.completed(), afterLoad}
     }
     const sockets: SocketRecord[] = []
     let busyMs = 0

@@ -1,4 +1,5 @@
 import {closeSync, openSync, readSync} from 'node:fs'
+import {endOfListenRows} from './procfs.js'
 import {setImmediate as nextTurn} from 'node:timers/promises'
 
 /*
@@ -91,7 +92,7 @@ export class ProcNetFile {
       const bytesRead = readSync(this.fd, buffer, 0, wanted, position)
       position += bytesRead
       text += buffer.toString('latin1', 0, bytesRead)
-      const end = endOfListeners(text)
+      const end = endOfListenRows(text)
       if (end !== null) {
         this.listenSectionBytes = end
         return text.slice(0, end)
@@ -115,13 +116,4 @@ export async function readProcNetFile(path: string): Promise<string | null> {
   } finally {
     file.close()
   }
-}
-
-/** The offset just past the first complete row whose state is not LISTEN (0A); null if none yet. */
-function endOfListeners(text: string): number | null {
-  for (let start = 0, end = text.indexOf('\n'); end !== -1; start = end + 1, end = text.indexOf('\n', start)) {
-    const state = /^\s*\d+:\s+\S+\s+\S+\s+([0-9A-Fa-f]{2})\s/.exec(text.slice(start, end))?.[1]
-    if (state !== undefined && state.toUpperCase() !== '0A') return end + 1
-  }
-  return null
 }
