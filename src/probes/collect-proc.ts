@@ -11,12 +11,11 @@ export const allProcTables: readonly ProcTable[] = ['tcp', 'tcp6']
 
 /**
  * Reads /proc/net/tcp and tcp6 directly (no process to spawn) and keeps the port's rows; with
- * owners, maps their inodes to processes through /proc/PID/fd links. `tables` narrows the read to
- * the family the port listens on, which halves the cost of a sample.
+ * owners, maps their inodes to processes through /proc/PID/fd links.
  */
-export async function collectProc(options: CollectOptions, procRoot = '/proc', tables = allProcTables): Promise<SocketRecord[]> {
+export async function collectProc(options: CollectOptions, procRoot = '/proc'): Promise<SocketRecord[]> {
   const records: SocketRecord[] = []
-  for (const table of tables) {
+  for (const table of allProcTables) {
     records.push(...portRows(await readProcNetFile(`${procRoot}/net/${table}`), options.port))
   }
   if (!options.owners) return records
