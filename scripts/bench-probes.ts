@@ -230,7 +230,7 @@ async function measureSampling(port: number, sources: Partial<Record<SourceName,
     const measure = async (name: string, run: (until: number) => Promise<void>) => (shares[name] ??= []).push(await cpuShare(samplingSeconds, run))
     await measure('floor', (until) => every20ms(until, async () => undefined))
     await measure('sampler', async (until) => {
-      const running = startSampler({port, intervalMs: 20, startedAt: Date.now(), completed: () => 0})
+      const running = await startSampler({port, intervalMs: 20, completed: () => 0})
       await new Promise((resolve) => setTimeout(resolve, until - Date.now()))
       const points = await running.stop()
       fullReads += points.filter((point) => point.estab !== null).length

@@ -37,8 +37,8 @@ export async function runBench(options: BenchOptions): Promise<BenchRun> {
     const {port} = target.info
     const countersBefore = await readListenCounters()
     let completed = 0
-    const loadStartedAt = Date.now()
-    const sampler = startSampler({port, intervalMs: options.intervalMs, startedAt: loadStartedAt, completed: () => completed})
+    const sampler = await startSampler({port, intervalMs: options.intervalMs, completed: () => completed})
+    sampler.markLoadStarted()
     let load: LoadResult
     let timeline: TimelinePoint[]
     let afterLoad: Snapshot

@@ -31,14 +31,20 @@ describe('startSampler (live, a server that never accepts)', () => {
 
   it('reads the accept queue every sample and the whole table first, then at most every 100 ms', async () => {
     const filesBefore = openProcNetFiles()
-    const sampler = startSampler({port: server.port, intervalMs: 20, startedAt: Date.now(), completed: () => 0})
-    await new Promise((resolve) => setTimeout(resolve, 800))
+    const sampler = await startSampler({port: server.port, intervalMs: 20, completed: () => 0})
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    sampler.markLoadStarted()
+    await new Promise((resolve) => setTimeout(resolve, 700))
     const points = await sampler.stop()
 
     expect(points.length).toBeGreaterThan(10)
     expect(points.every((point) => point.acceptQueue === 6)).toBe(true)
     const full = points.filter((point) => point.estab !== null)
+    // The first reading, of the whole table, comes before the load: times count from its start.
     expect(points[0]!.estab).not.toBeNull()
+    expect(points[0]!.atMs).toBeLessThanOrEqual(-100)
+    expect(points.some((point) => point.atMs >= 0 && point.atMs < 40)).toBe(true)
+    points.slice(1).forEach((point, index) => expect(point.atMs).toBeGreaterThanOrEqual(points[index]!.atMs))
     // How many more depends on how long a table read takes on this host (at most 1% of the time).
     expect(full.length).toBeLessThan(points.length)
     // The queued connections are ESTAB on the server side, though no process holds them yet.
