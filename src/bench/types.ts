@@ -42,7 +42,7 @@ export interface TimelinePoint {
 export interface BenchRun {
   target: TargetInfo
   load: LoadResult
-  /** Which probe source sampled the port. */
+  /** Where the final readings (with owners) came from; the timeline's samples always read /proc. */
   source: SourceName
   timeline: TimelinePoint[]
   /** Snapshot with owners, taken after the load and a short settle, before the target stops. */

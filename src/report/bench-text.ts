@@ -147,16 +147,16 @@ function renderQueueLines(run: BenchRun, style: Style): string[] {
   const samples = run.timeline.map((point) => ({atMs: point.atMs, value: point.acceptQueue}))
   const seen = samples.filter((sample) => sample.value !== null)
   const title = style.bold('Accept queue')
-  if (seen.length === 0) return ['', `${title} no LISTEN row seen by ${run.source}`]
+  if (seen.length === 0) return ['', `${title} no LISTEN row seen in /proc/net/tcp`]
   const peak = Math.max(...seen.map((sample) => sample.value ?? 0))
-  if (peak === 0) return ['', `${title} (LISTEN Recv-Q, ${run.source}) stayed at 0 in ${seen.length} samples`, ...renderCounterLines(run)]
+  if (peak === 0) return ['', `${title} (LISTEN Recv-Q) stayed at 0 in ${seen.length} samples`, ...renderCounterLines(run)]
   const backlog = run.timeline.find((point) => point.backlog !== null)?.backlog
   const last = lastAcceptQueue(run.timeline) ?? 0
   const chart = drawBarChart(samples, {width: CHART_WIDTH, height: CHART_HEIGHT, markAtMs: run.load.durationMs})
   const ending = last === 0 ? 'drained to 0 at the end' : `still ${last} queued at the end`
   return [
     '',
-    `${title} (LISTEN Recv-Q, ${run.source}), peak ${peak}${backlog === undefined ? '' : ` of backlog ${backlog}`}`,
+    `${title} (LISTEN Recv-Q), peak ${peak}${backlog === undefined ? '' : ` of backlog ${backlog}`}`,
     ...chart.map((line) => `  ${line}`),
     `  ┴ load ended at ${formatMs(run.load.durationMs)}; ${last === 0 ? ending : style.red(ending)}`,
     ...renderCounterLines(run),

@@ -229,7 +229,7 @@ function renderParameters(run: BenchRun): string {
     ['target', target.description],
     ['address', `${target.host}:${target.port}${target.path}`],
     ['process', target.pid === null ? 'not started by reactor-doctor' : `pid ${target.pid}`],
-    ['probe', `${run.source}, ${run.timeline.length} samples`],
+    ['probe', `${run.timeline.length} samples from /proc, final readings from ${run.source}`],
     ['run time', formatMs(run.durationMs)],
   ]
   if (target.mode !== null) {
