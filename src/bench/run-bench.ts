@@ -6,7 +6,7 @@ import {readListenCounters, takeSnapshot, type ResolvedSource} from '../probes/i
 import type {Snapshot} from '../probes/types.js'
 import {startTarget, type TargetSpec} from '../target/index.js'
 import {startSampler} from './sampler.js'
-import {fillBacklog} from './timeline-point.js'
+import {addReadings, fillBacklog} from './timeline-point.js'
 import {backlogOf} from '../diagnose/socket-evidence.js'
 import type {BenchRun, TargetInfo, TimelinePoint} from './types.js'
 
@@ -38,7 +38,8 @@ export async function runBench(options: BenchOptions): Promise<BenchRun> {
     const countersBefore = await readListenCounters()
     let completed = 0
     const sampler = await startSampler({port, intervalMs: options.intervalMs, completed: () => completed})
-    sampler.markLoadStarted()
+    const loadStartedAt = Date.now()
+    sampler.markLoadStarted(loadStartedAt)
     let load: LoadResult
     let timeline: TimelinePoint[]
     let afterLoad: Snapshot
@@ -79,7 +80,8 @@ export async function runBench(options: BenchOptions): Promise<BenchRun> {
       target: target.info,
       load,
       source: options.source.source,
-      timeline: fillBacklog(timeline, backlogOf(finalSnapshot, port)),
+      // The two readings with owners are whole readings of the port at the moments that matter.
+      timeline: fillBacklog(addReadings(timeline, [afterLoad, finalSnapshot], port, loadStartedAt, load.completed), backlogOf(finalSnapshot, port)),
       finalSnapshot,
       counters: {before: countersBefore, after: countersAfter},
       serverStats,

@@ -7,7 +7,7 @@ import type {TimelinePoint} from './types.js'
 
 export interface Sampler {
   /** Times count from this moment (the load's start); earlier samples get negative times. */
-  markLoadStarted(): void
+  markLoadStarted(at: number): void
   /** From now on, samples are marked as taken after the load. */
   markLoadEnded(): void
   /** Stop sampling; resolves once the reads in flight are done, with the samples in time order. */
@@ -79,12 +79,13 @@ export async function startSampler(options: {port: number; intervalMs: number; c
     repeat(running.signal, async () => {
       const {busyMs} = await readTable(tables)
       return Math.max(FULL_TABLE_EVERY_MS, intervalMs, busyMs * FULL_TABLE_TIME_SHARE)
-    }, Math.max(FULL_TABLE_EVERY_MS, intervalMs, first.busyMs * FULL_TABLE_TIME_SHARE)),
+      // The second read comes soon, once the load's burst has connected; later ones by their cost.
+    }, Math.max(FULL_TABLE_EVERY_MS, intervalMs)),
   ])
 
   return {
-    markLoadStarted() {
-      origin = Date.now()
+    markLoadStarted(at) {
+      origin = at
     },
     markLoadEnded() {
       afterLoad = true

@@ -18,3 +18,9 @@ export function toTimelinePoint(snapshot: Snapshot, port: number, startedAt: num
 export function fillBacklog(timeline: TimelinePoint[], backlog: number | null): TimelinePoint[] {
   return backlog === null ? timeline : timeline.map((point) => ({...point, backlog: point.backlog ?? backlog}))
 }
+
+/** The timeline with whole readings taken after the load added in time order. */
+export function addReadings(timeline: TimelinePoint[], readings: Snapshot[], port: number, startedAt: number, completed: number): TimelinePoint[] {
+  const points = readings.map((reading) => toTimelinePoint(reading, port, startedAt, completed, true))
+  return [...timeline, ...points].sort((a, b) => a.atMs - b.atMs)
+}

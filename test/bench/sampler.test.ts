@@ -33,7 +33,7 @@ describe('startSampler (live, a server that never accepts)', () => {
     const filesBefore = openProcNetFiles()
     const sampler = await startSampler({port: server.port, intervalMs: 20, completed: () => 0})
     await new Promise((resolve) => setTimeout(resolve, 100))
-    sampler.markLoadStarted()
+    sampler.markLoadStarted(Date.now())
     await new Promise((resolve) => setTimeout(resolve, 700))
     const points = await sampler.stop()
 
