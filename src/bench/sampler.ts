@@ -61,7 +61,8 @@ export async function startSampler(options: {port: number; intervalMs: number; c
     return {sockets, busyMs}
   }
 
-  const first = await readTable(allProcTables)
+  // A failed read is a gap in the chart, not a failed bench: the final readings decide.
+  const first = await readTable(allProcTables).catch(() => ({sockets: [], busyMs: 0}))
   const tables = tablesListening(first.sockets)
 
   const readQueue = () => {
@@ -76,10 +77,10 @@ export async function startSampler(options: {port: number; intervalMs: number; c
       readQueue()
       return intervalMs
     }),
+    // The second table read comes soon, once the load's burst has connected; later ones by cost.
     repeat(running.signal, async () => {
       const {busyMs} = await readTable(tables)
       return Math.max(FULL_TABLE_EVERY_MS, intervalMs, busyMs * FULL_TABLE_TIME_SHARE)
-      // The second read comes soon, once the load's burst has connected; later ones by their cost.
     }, Math.max(FULL_TABLE_EVERY_MS, intervalMs)),
   ])
 
@@ -102,8 +103,7 @@ export async function startSampler(options: {port: number; intervalMs: number; c
 
 /**
  * Runs `action` until the signal fires: each run says how long after its start the next one
- * begins (a slow run delays the next rather than piling up). A failed run is a gap in the chart,
- * not a failed bench: the final readings decide.
+ * begins (a slow run delays the next rather than piling up). A failed run is a gap in the chart.
  */
 async function repeat(signal: AbortSignal, action: () => Promise<number>, firstDelayMs = 0): Promise<void> {
   let next = Date.now() + firstDelayMs
