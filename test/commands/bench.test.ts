@@ -186,13 +186,14 @@ describe('bench --url', () => {
     expect(isAlive(server.pid)).toBe(true)
   })
 
-  it('bad flags get one line naming the flag and where to get help (exit 2)', async () => {
+  it('bad flags and unknown commands get one line saying what is wrong and where to get help (exit 2)', async () => {
     const cases: Array<[string[], string]> = [
       [['bench', '-n', '0'], 'Error: --requests: expected an integer greater than or equal to 1 but received: 0; see reactor-doctor bench --help'],
       [['bench', '--trigger', 'edge'], 'Error: Expected --trigger=edge to be one of: et, lt; see reactor-doctor bench --help'],
       [['bench', '--nope'], 'Error: Nonexistent flag: --nope; see reactor-doctor bench --help'],
       [['sockets', '--port', 'abc'], 'Error: --port: expected an integer but received: abc; see reactor-doctor sockets --help'],
       [['server', '--threads'], 'Error: Flag --threads expects a value; see reactor-doctor server --help'],
+      [['bnech'], 'Error: no command "bnech"; the commands are bench, server, sockets (see reactor-doctor --help)'],
     ]
     for (const [args, line] of cases) {
       const result = await runCli(args)
