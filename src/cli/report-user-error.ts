@@ -25,7 +25,7 @@ export function reportParseError(command: Command, error: unknown): never {
  * oclif's parse messages span lines ("Parsing --requests", then the reason, then "See more help
  * with --help"): one line of them, the flag first.
  */
-export function oneLineParseError(message: string): string {
+function oneLineParseError(message: string): string {
   const lines = message.split('\n').map((line) => line.trim()).filter((line) => line !== '' && !/^See more help with --help$/.test(line))
   return lines.join(' ').replace(/^Parsing (--[\w-]+)\s+(\S)/, (_, flag: string, first: string) => `${flag}: ${first.toLowerCase()}`)
 }
