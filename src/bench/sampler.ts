@@ -1,8 +1,6 @@
-import {allProcTables, portRows, type ProcTable} from '../probes/collect-proc.js'
+import {allProcTables, type ProcTable} from '../probes/collect-proc.js'
 import {ProcNetFile} from '../probes/proc-net-file.js'
-import {acceptQueueInProcText} from '../probes/procfs.js'
-import type {SocketRecord} from '../probes/types.js'
-import {toTimelinePoint} from './timeline-point.js'
+import {addPortCounts, countPortRows, type PortCounts, scanListenRows} from '../probes/proc-row-scan.js'
 import type {TimelinePoint} from './types.js'
 
 export interface Sampler {
@@ -16,8 +14,8 @@ export interface Sampler {
 
 /**
  * Two loops sample the port. Every intervalMs, one read of the port's LISTEN row: the accept
- * queue, which moves within milliseconds. Apart from it, at most every 100 ms and with at most 1%
- * of the time, a read of the whole table for the ESTAB and CLOSE-WAIT counts. Any read of the
+ * queue, which moves within milliseconds. Apart from it, at most every 100 ms and with about 1%
+ * of a core, a read of the whole table for the ESTAB and CLOSE-WAIT counts. Any read of the
  * table walks the kernel's whole established hash and prints every socket of the namespace,
  * TIME-WAIT ones included: 3-10 ms of CPU on this 24 GiB VM however few sockets the port holds,
  * a third of a core at 50 Hz, taken from the server under test. The table read yields to the
@@ -29,8 +27,12 @@ export interface Sampler {
  * with /proc). Owners are not read here: too costly at 50 Hz.
  */
 export const FULL_TABLE_EVERY_MS = 100
-/** Table reads may take at most 1/100 of the time: 1% of a core. */
-const FULL_TABLE_TIME_SHARE = 100
+/**
+ * Table reads may spend 1/200 of the time inside read() and counting. The turns of the event
+ * loop between pages and the wakeups cost about as much again (measured: 5-10 ms of CPU per read
+ * against 4-5 ms inside read()), so about 1% of a core in all.
+ */
+const FULL_TABLE_TIME_SHARE = 200
 
 /**
  * Starts sampling once a first read of the whole table has found which table (IPv4 or IPv6)
@@ -48,41 +50,57 @@ export async function startSampler(options: {port: number; intervalMs: number; c
   const queueFiles = new TableFiles()
   const tableFiles = new TableFiles()
 
-  const readTable = async (tables: readonly ProcTable[]): Promise<{sockets: SocketRecord[]; busyMs: number}> => {
+  /** Counts the port's rows in the tables; says which tables hold its listener, and the time it took. */
+  const readTable = async (tables: readonly ProcTable[]): Promise<{listening: ProcTable[]; busyMs: number}> => {
     const at = Date.now()
-    const sockets: SocketRecord[] = []
+    let counts: PortCounts = {acceptQueue: null, estab: 0, closeWait: 0}
+    const listening: ProcTable[] = []
     let busyMs = 0
     for (const table of tables) {
       const read = await tableFiles.get(table)?.readAll()
-      sockets.push(...portRows(read?.text ?? null, port))
-      busyMs += read?.busyMs ?? 0
+      if (!read) continue
+      const began = performance.now()
+      const tableCounts = countPortRows(read.bytes, port)
+      busyMs += read.busyMs + performance.now() - began
+      if (tableCounts.acceptQueue !== null) listening.push(table)
+      counts = addPortCounts(counts, tableCounts)
     }
-    samples.push(toTimelinePoint({at, source: 'proc', sockets}, port, 0, options.completed(), afterLoad))
-    return {sockets, busyMs}
+    // /proc shows no backlog limit; the readings with ss after the load fill it in.
+    samples.push({atMs: at, ...counts, backlog: null, completed: options.completed(), afterLoad})
+    return {listening, busyMs}
   }
 
   // A failed read is a gap in the chart, not a failed bench: the final readings decide.
-  const first = await readTable(allProcTables).catch(() => ({sockets: [], busyMs: 0}))
-  const tables = tablesListening(first.sockets)
+  const first = await readTable(allProcTables).catch(() => ({listening: [], busyMs: 0}))
+  // The port's connections are in its listener's table (a dual-stack listener's IPv4 clients show
+  // as v4-mapped rows of tcp6). No listener: both, to see what is left.
+  const tables = first.listening.length > 0 ? first.listening : allProcTables
 
   const readQueue = () => {
-    const queues = tables.map((table) => acceptQueueInProcText(queueFiles.get(table)?.readListenSection() ?? '', port))
-    const acceptQueue = queues.every((queue) => queue === null) ? null : queues.reduce<number>((sum, queue) => sum + (queue ?? 0), 0)
-    // /proc shows no backlog limit; ESTAB and CLOSE-WAIT come from the table reads.
+    let acceptQueue: number | null = null
+    for (const table of tables) {
+      const section = queueFiles.get(table)?.readListenSection()
+      const queue = section ? scanListenRows(section, port).acceptQueue : null
+      if (queue !== null) acceptQueue = (acceptQueue ?? 0) + queue
+    }
+    // ESTAB and CLOSE-WAIT come from the table reads.
     samples.push({atMs: Date.now(), acceptQueue, backlog: null, estab: null, closeWait: null, completed: options.completed(), afterLoad})
   }
 
-  const loops = Promise.all([
-    repeat(running.signal, async () => {
+  // The queue loop is a plain interval timer: at 50 Hz, a promise chain per sample costs more than
+  // the read. A failed read is a gap in the chart.
+  const sampleQueue = () => {
+    try {
       readQueue()
-      return intervalMs
-    }),
-    // The second table read comes soon, once the load's burst has connected; later ones by cost.
-    repeat(running.signal, async () => {
-      const {busyMs} = await readTable(tables)
-      return Math.max(FULL_TABLE_EVERY_MS, intervalMs, busyMs * FULL_TABLE_TIME_SHARE)
-    }, Math.max(FULL_TABLE_EVERY_MS, intervalMs)),
-  ])
+    } catch {}
+  }
+  sampleQueue()
+  const queueTimer = setInterval(sampleQueue, intervalMs)
+  // The second table read comes soon, once the load's burst has connected; later ones by cost.
+  const tableLoop = repeat(running.signal, async () => {
+    const {busyMs} = await readTable(tables)
+    return Math.max(FULL_TABLE_EVERY_MS, intervalMs, busyMs * FULL_TABLE_TIME_SHARE)
+  }, Math.max(FULL_TABLE_EVERY_MS, intervalMs))
 
   return {
     markLoadStarted(at) {
@@ -92,8 +110,9 @@ export async function startSampler(options: {port: number; intervalMs: number; c
       afterLoad = true
     },
     async stop() {
+      clearInterval(queueTimer)
       running.abort()
-      await loops
+      await tableLoop
       queueFiles.close()
       tableFiles.close()
       return samples.sort((a, b) => a.atMs - b.atMs).map((sample) => ({...sample, atMs: sample.atMs - origin}))
@@ -146,14 +165,4 @@ class TableFiles {
     for (const file of this.files.values()) file?.close()
     this.files.clear()
   }
-}
-
-/**
- * The tables holding the port's LISTEN rows: its connections are in the same family (a dual-stack
- * listener's IPv4 clients show as v4-mapped rows of tcp6). No listener: both, to see what is left.
- */
-export function tablesListening(sockets: SocketRecord[]): readonly ProcTable[] {
-  const listeners = sockets.filter((socket) => socket.state === 'LISTEN')
-  if (listeners.length === 0) return allProcTables
-  return allProcTables.filter((table) => listeners.some((socket) => (table === 'tcp6') === socket.local.address.includes(':')))
 }

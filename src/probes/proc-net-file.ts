@@ -1,5 +1,5 @@
 import {closeSync, openSync, readSync} from 'node:fs'
-import {endOfListenRows} from './procfs.js'
+import {scanListenRows} from './proc-row-scan.js'
 import {setImmediate as nextTurn} from 'node:timers/promises'
 
 /*
@@ -26,7 +26,8 @@ const LISTEN_READ = 512
 
 /** What one read of the whole file gave, and the time spent inside read() for it. */
 export interface WholeRead {
-  text: string
+  /** A view of a buffer the file's next readAll reuses. */
+  bytes: Buffer
   busyMs: number
 }
 
@@ -37,6 +38,9 @@ export interface WholeRead {
 export class ProcNetFile {
   /** Bytes from the start through the first row after the listeners, as of the last read. */
   private listenSectionBytes = LISTEN_READ
+  /** Kept between reads, one for each kind: no allocation per sample to collect as garbage. */
+  private listenBuffer: Buffer = Buffer.allocUnsafe(4 * LISTEN_READ)
+  private wholeBuffer: Buffer = Buffer.alloc(0)
 
   private constructor(private readonly fd: number) {}
 
@@ -61,44 +65,42 @@ export class ProcNetFile {
    * the loop for a fraction of a millisecond where the whole file would block it for several.
    */
   async readAll(): Promise<WholeRead> {
-    const buffer = Buffer.allocUnsafe(WHOLE_READ)
-    const chunks: string[] = []
+    let length = 0
     let busyMs = 0
-    for (let position = 0; ;) {
+    for (;;) {
+      if (this.wholeBuffer.length - length < WHOLE_READ) this.wholeBuffer = grow(this.wholeBuffer, length + WHOLE_READ)
       const began = performance.now()
-      const bytesRead = readSync(this.fd, buffer, 0, WHOLE_READ, position)
+      const bytesRead = readSync(this.fd, this.wholeBuffer, length, WHOLE_READ, length)
       busyMs += performance.now() - began
-      if (bytesRead === 0) break
-      chunks.push(buffer.toString('latin1', 0, bytesRead))
-      position += bytesRead
-      if (bytesRead + LONGEST_ROW <= SEQ_PAGE) break
+      length += bytesRead
+      if (bytesRead === 0 || bytesRead + LONGEST_ROW <= SEQ_PAGE) break
       await nextTurn()
     }
-    return {text: chunks.join(''), busyMs}
+    return {bytes: this.wholeBuffer.subarray(0, length), busyMs}
   }
 
   /**
    * The header and the listening sockets' rows (plus the few whole rows after them that the last
-   * read brought). Reads stop at the first row that is not LISTEN, so the kernel walks the
-   * established table only up to its first socket: a sliver of it while connections exist.
-   * Synchronous: it is one small read, and a round trip through libuv's thread pool would cost
-   * more than the read itself.
+   * read brought), as a view of a buffer the next call reuses. Reads stop at the first row that
+   * is not LISTEN, so the kernel walks the established table only up to its first socket: a
+   * sliver of it while connections exist. Synchronous: it is one small read, and a round trip
+   * through libuv's thread pool would cost more than the read itself.
    */
-  readListenSection(): string {
-    let text = ''
-    for (let position = 0; ;) {
-      const wanted = position === 0 ? this.listenSectionBytes : LISTEN_READ
-      const buffer = Buffer.allocUnsafe(wanted)
-      const bytesRead = readSync(this.fd, buffer, 0, wanted, position)
-      position += bytesRead
-      text += buffer.toString('latin1', 0, bytesRead)
-      const end = endOfListenRows(text)
+  readListenSection(): Buffer {
+    let length = 0
+    for (;;) {
+      const wanted = length === 0 ? this.listenSectionBytes : LISTEN_READ
+      if (length + wanted > this.listenBuffer.length) this.listenBuffer = grow(this.listenBuffer, length + wanted)
+      const bytesRead = readSync(this.fd, this.listenBuffer, length, wanted, length)
+      length += bytesRead
+      const read = this.listenBuffer.subarray(0, length)
+      const {end} = scanListenRows(read, -1)
       if (end !== null) {
         this.listenSectionBytes = end
-        return text.slice(0, end)
+        return read.subarray(0, end)
       }
       // A short read is the end of the file: every row fitted in the page.
-      if (bytesRead < wanted) return text.slice(0, text.lastIndexOf('\n') + 1)
+      if (bytesRead < wanted) return read.subarray(0, read.lastIndexOf(0x0a) + 1)
     }
   }
 
@@ -112,8 +114,15 @@ export async function readProcNetFile(path: string): Promise<string | null> {
   const file = ProcNetFile.open(path)
   if (!file) return null
   try {
-    return (await file.readAll()).text
+    return (await file.readAll()).bytes.toString('latin1')
   } finally {
     file.close()
   }
+}
+
+/** A larger buffer holding the first bytes of `buffer`. */
+function grow(buffer: Buffer, atLeast: number): Buffer {
+  const larger = Buffer.allocUnsafe(Math.max(atLeast, 2 * buffer.length))
+  buffer.copy(larger)
+  return larger
 }

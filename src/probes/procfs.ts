@@ -38,32 +38,6 @@ export function parseProcNetTcp(text: string, littleEndian = true): SocketRecord
   return records
 }
 
-/** A row's local port, state and rx_queue, for the lean reading below. */
-const rowHead = /^\s*\d+:\s+[0-9A-Fa-f]+:([0-9A-Fa-f]{4})\s+[0-9A-Fa-f]+:[0-9A-Fa-f]{4}\s+([0-9A-Fa-f]{2})\s+[0-9A-Fa-f]{8}:([0-9A-Fa-f]{8})/gm
-
-/**
- * The accept queue of the port's LISTEN rows (summed, as with SO_REUSEPORT), straight from the
- * text: what parseProcNetTcp then acceptQueueOf would give, without building a record per row.
- * The sampler reads it 50 times a second. Null when the port has no LISTEN row.
- */
-export function acceptQueueInProcText(text: string, port: number): number | null {
-  let queue: number | null = null
-  for (const [, localPort, state, rxQueue] of text.matchAll(rowHead)) {
-    if (state!.toUpperCase() === '0A' && Number.parseInt(localPort!, 16) === port) queue = (queue ?? 0) + Number.parseInt(rxQueue!, 16)
-  }
-  return queue
-}
-
-/** The offset just past the first row whose state is not LISTEN (0A); null if none. */
-export function endOfListenRows(text: string): number | null {
-  for (const match of text.matchAll(rowHead)) {
-    if (match[2]!.toUpperCase() === '0A') continue
-    const end = text.indexOf('\n', match.index)
-    return end === -1 ? null : end + 1
-  }
-  return null
-}
-
 function readEndpoint(hex: string, portHex: string, littleEndian: boolean): Endpoint {
   const bytes = new Uint8Array(hex.length / 2)
   for (let word = 0; word < hex.length / 8; word++) {

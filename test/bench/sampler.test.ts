@@ -1,8 +1,7 @@
 import {readdirSync, readlinkSync} from 'node:fs'
-import type net from 'node:net'
+import net from 'node:net'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {FULL_TABLE_EVERY_MS, startSampler, tablesListening} from '../../src/bench/sampler.js'
-import type {SocketRecord} from '../../src/probes/types.js'
+import {FULL_TABLE_EVERY_MS, startSampler} from '../../src/bench/sampler.js'
 import {connect, startTestServer, type TestServer} from '../helpers/test-servers.js'
 
 /** This process's open /proc/net/tcp* files. */
@@ -56,15 +55,41 @@ describe('startSampler (live, a server that never accepts)', () => {
   })
 })
 
-describe('tablesListening', () => {
-  const listener = (address: string): SocketRecord => ({
-    state: 'LISTEN', recvQ: 0, sendQ: 0, local: {address, port: 80}, peer: {address: '0.0.0.0', port: null}, owners: null, inode: 1,
+describe('startSampler (live, a dual-stack listener that never accepts)', () => {
+  let server: TestServer
+  const clients: net.Socket[] = []
+
+  beforeAll(async () => {
+    server = await startTestServer('python3', ['test/servers/never-accept.py', '--host', '::', '--backlog', '64'])
+    for (let i = 0; i < 3; i++) clients.push(await connect(server.port))
+  })
+  afterAll(async () => {
+    for (const socket of clients) socket.destroy()
+    await server.stop()
   })
 
-  it('reads the family the port listens on, both when it listens on both or not at all', () => {
-    expect(tablesListening([listener('127.0.0.1')])).toEqual(['tcp'])
-    expect(tablesListening([listener('::')])).toEqual(['tcp6'])
-    expect(tablesListening([listener('0.0.0.0'), listener('::')])).toEqual(['tcp', 'tcp6'])
-    expect(tablesListening([])).toEqual(['tcp', 'tcp6'])
+  it('finds the listener in tcp6, where its IPv4 clients show as v4-mapped rows', async () => {
+    const sampler = await startSampler({port: server.port, intervalMs: 20, completed: () => 0})
+    sampler.markLoadStarted(Date.now())
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    const points = await sampler.stop()
+    expect(points.length).toBeGreaterThan(3)
+    expect(points.every((point) => point.acceptQueue === 3)).toBe(true)
+    expect(points.filter((point) => point.estab !== null).every((point) => point.estab === 3)).toBe(true)
+  })
+})
+
+describe('startSampler (live, nothing listening)', () => {
+  it('samples both tables and finds no listener and no connections', async () => {
+    const probe = net.createServer()
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
+    const port = (probe.address() as net.AddressInfo).port
+    await new Promise((resolve) => probe.close(resolve))
+    const sampler = await startSampler({port, intervalMs: 20, completed: () => 0})
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    const points = await sampler.stop()
+    expect(points.length).toBeGreaterThan(1)
+    expect(points.every((point) => point.acceptQueue === null)).toBe(true)
+    expect(points[0]).toMatchObject({estab: 0, closeWait: 0})
   })
 })

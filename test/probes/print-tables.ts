@@ -44,3 +44,42 @@ export function netstatEndpoint(endpoint: Endpoint, wide: boolean): string {
   if (!wide && address.length + port.length > 22) address = address.slice(0, 22 - port.length)
   return `${address}:${port}`
 }
+
+/** One row of /proc/net/tcp or tcp6 as generated: addresses as bytes in network order. */
+export interface ProcRow {
+  local: Uint8Array
+  localPort: number
+  peer: Uint8Array
+  peerPort: number
+  state: number
+  txQueue: number
+  rxQueue: number
+  uid: number
+  inode: number
+}
+
+/**
+ * /proc/net/tcp (4-byte addresses) or tcp6 (16) as the kernel prints them (tcp4_seq_show,
+ * tcp6_seq_show): each address as 32-bit words in host order (little-endian here); tcp pads every
+ * line to 149 characters.
+ */
+export function printProcNetTcp(rows: ProcRow[], v6: boolean): string {
+  const hex = (value: number, width: number) => value.toString(16).toUpperCase().padStart(width, '0')
+  const words = (bytes: Uint8Array) => {
+    let text = ''
+    for (let word = 0; word < bytes.length; word += 4) text += hex(new DataView(bytes.buffer, bytes.byteOffset + word, 4).getUint32(0, true), 8)
+    return text
+  }
+  const lines = [
+    v6
+      ? '  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode'
+      : '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode'.padEnd(149),
+  ]
+  rows.forEach((row, sl) => {
+    const line =
+      `${String(sl).padStart(4)}: ${words(row.local)}:${hex(row.localPort, 4)} ${words(row.peer)}:${hex(row.peerPort, 4)} ${hex(row.state, 2)} ` +
+      `${hex(row.txQueue, 8)}:${hex(row.rxQueue, 8)} 00:00000000 00000000 ${String(row.uid).padStart(5)} ${String(0).padStart(8)} ${row.inode} 1 0000000000000000 100 0 0 10 0`
+    lines.push(v6 ? line : line.padEnd(149))
+  })
+  return `${lines.join('\n')}\n`
+}

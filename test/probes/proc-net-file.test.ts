@@ -38,10 +38,10 @@ describe('readProcNetFile (one walk of the kernel table)', () => {
   it('an open file read again starts over and sees what changed', async () => {
     const file = ProcNetFile.open('/proc/net/tcp')!
     try {
-      const before = portRows((await file.readAll()).text, port).length
+      const before = portRows((await file.readAll()).bytes.toString('latin1'), port).length
       const extra = await connect(port)
       await new Promise((resolve) => setTimeout(resolve, 50))
-      const after = portRows((await file.readAll()).text, port).length
+      const after = portRows((await file.readAll()).bytes.toString('latin1'), port).length
       extra.destroy()
       expect(after).toBe(before + 1)
     } finally {
@@ -65,7 +65,7 @@ describe('ProcNetFile.readListenSection', () => {
   it('holds the LISTEN row with the accept queue, read again from the start each time', async () => {
     const file = ProcNetFile.open('/proc/net/tcp')!
     try {
-      const queueOf = () => portRows(file.readListenSection(), server.port).find((row) => row.state === 'LISTEN')?.recvQ
+      const queueOf = () => portRows(file.readListenSection().toString('latin1'), server.port).find((row) => row.state === 'LISTEN')?.recvQ
       expect(queueOf()).toBe(0)
       for (let i = 0; i < 5; i++) clients.push(await connect(server.port))
       expect(queueOf()).toBe(5)
@@ -78,7 +78,7 @@ describe('ProcNetFile.readListenSection', () => {
   it('stops soon after the listeners instead of reading every connection', () => {
     const file = ProcNetFile.open('/proc/net/tcp')!
     try {
-      const section = file.readListenSection().split('\n').filter((line) => line.trim() !== '')
+      const section = file.readListenSection().toString('latin1').split('\n').filter((line) => line.trim() !== '')
       const whole = readFileSync('/proc/net/tcp', 'latin1').split('\n').filter((line) => line.trim() !== '')
       const listeners = whole.filter((line) => / 0A /.test(line)).length
       // The header, the listeners, and at most the rest of the last 1 KiB read.

@@ -1,6 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {acceptQueueInProcText, attachOwners, endOfListenRows, parseProcNetTcp, parseSocketLink} from '../../src/probes/procfs.js'
-import {acceptQueueOf} from '../../src/diagnose/socket-evidence.js'
+import {attachOwners, parseProcNetTcp, parseSocketLink} from '../../src/probes/procfs.js'
 import {parseListenCounters} from '../../src/probes/counters.js'
 import {readFixture, serverSide} from './fixtures.js'
 
@@ -51,30 +50,6 @@ describe('parseProcNetTcp', () => {
   it('reads socket links', () => {
     expect(parseSocketLink('socket:[5993]')).toBe(5993)
     expect(parseSocketLink('/dev/null')).toBeNull()
-  })
-})
-
-describe('the sampler\'s lean readings of /proc/net/tcp text', () => {
-  it('acceptQueueInProcText gives what parsing every row and acceptQueueOf give', () => {
-    for (const name of ['proc/tcp.txt', 'proc/tcp6.txt']) {
-      const text = readFixture(name)
-      const records = parseProcNetTcp(text)
-      const ports = new Set(records.map((r) => r.local.port!))
-      expect(records.some((r) => r.state === 'LISTEN' && r.recvQ > 0)).toBe(true)
-      for (const port of ports) {
-        expect(acceptQueueInProcText(text, port)).toBe(acceptQueueOf({at: 0, source: 'proc', sockets: records}, port))
-      }
-    }
-  })
-
-  it('endOfListenRows ends at the first row that is not LISTEN; null while every row is', () => {
-    const text = readFixture('proc/tcp.txt')
-    const lines = text.split('\n')
-    const first = lines.findIndex((line, index) => index > 0 && line.trim() !== '' && !/^\s*\d+:\s+\S+\s+\S+\s+0A\s/.test(line))
-    expect(first).toBeGreaterThan(1)
-    const end = endOfListenRows(text)!
-    expect(text.slice(0, end).split('\n').slice(0, -1)).toEqual(lines.slice(0, first + 1))
-    expect(endOfListenRows(lines.slice(0, first).join('\n') + '\n')).toBeNull()
   })
 })
 
