@@ -87,8 +87,8 @@ export async function startSampler(options: {port: number; intervalMs: number; c
     samples.push({atMs: Date.now(), acceptQueue, backlog: null, estab: null, closeWait: null, completed: options.completed(), afterLoad})
   }
 
-  // The queue loop is a plain interval timer: at 50 Hz, a promise chain per sample costs more than
-  // the read. A failed read is a gap in the chart.
+  // The queue loop is a plain interval timer: at 50 Hz even a promise and an abort listener per
+  // sample show in its cost. A failed read is a gap in the chart.
   const sampleQueue = () => {
     try {
       readQueue()
