@@ -9,6 +9,13 @@ export function parseDuration(text: string, flag: string): number {
   return Math.round(unit === 'ms' ? value : unit === 's' ? value * 1000 : value * 60_000)
 }
 
+/** A time between samples: a duration of at least 1 ms (0 would sample in a busy loop). */
+export function parseInterval(text: string, flag: string): number {
+  const ms = parseDuration(text, flag)
+  if (ms < 1) throw new UserError(`${flag} ${text} is too short: samples need at least 1ms between them`, 'use e.g. 20ms or 1s')
+  return ms
+}
+
 /** "200us", "0.2ms" or a bare number of microseconds -> whole microseconds. */
 export function parseMicroseconds(text: string, flag: string): number {
   const match = /^(\d+(?:\.\d+)?)(us|µs|ms|s)?$/.exec(text.trim())

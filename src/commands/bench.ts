@@ -6,7 +6,7 @@ import {runMatrix} from '../bench/run-matrix.js'
 import type {BenchReport} from '../bench/types.js'
 import {acceptDelayFlag} from '../cli/accept-delay-flag.js'
 import {commandAfterDashes} from '../cli/command-after-dashes.js'
-import {parseDuration, parseMicroseconds} from '../cli/parse-duration.js'
+import {parseDuration, parseInterval, parseMicroseconds} from '../cli/parse-duration.js'
 import {reportParseError, reportUserError} from '../cli/report-user-error.js'
 import {ExitCode, exitCodeFor} from '../exit-codes.js'
 import {resolveSource} from '../probes/index.js'
@@ -90,7 +90,7 @@ Exit codes: 0 healthy, 1 findings that fail the gate (--fail-on), 2 usage or too
         stallMs: parseDuration(flags.stall, '--stall'),
         timeoutMs: parseDuration(flags.timeout, '--timeout'),
         requestTimeoutMs: parseDuration(flags['request-timeout'], '--request-timeout'),
-        intervalMs: parseDuration(flags.interval, '--interval'),
+        intervalMs: parseInterval(flags.interval, '--interval'),
         settleMs: parseDuration(flags.settle, '--settle'),
         source: resolveSource(flags.source as 'auto'),
         signal: abort.signal,

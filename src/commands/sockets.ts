@@ -1,7 +1,7 @@
 import {writeFile} from 'node:fs/promises'
 import {Command, Flags} from '@oclif/core'
 import {checkWritable} from '../cli/check-writable.js'
-import {parseDuration} from '../cli/parse-duration.js'
+import {parseDuration, parseInterval} from '../cli/parse-duration.js'
 import {reportParseError, reportUserError} from '../cli/report-user-error.js'
 import {diagnoseSockets} from '../diagnose/verdict.js'
 import {readSocketsFile} from '../probes/read-sockets-file.js'
@@ -58,7 +58,7 @@ Exit codes: 0 healthy, 1 findings, 2 usage or tool error, 3 inconclusive.`
         if (flags.port === undefined) throw new UserError('--port is required (or --file)', 'e.g. reactor-doctor sockets --port 8080')
         const source = resolveSource(flags.source as SourceChoice)
         report = flags.watch
-          ? await this.watch(flags.port, source, parseDuration(flags.interval, '--interval'), flags.duration, stuckAfterMs, flags.json)
+          ? await this.watch(flags.port, source, parseInterval(flags.interval, '--interval'), flags.duration, stuckAfterMs, flags.json)
           : await this.snapshot(flags.port, source, stuckAfterMs)
       }
       const {watch} = report
@@ -109,12 +109,15 @@ Exit codes: 0 healthy, 1 findings, 2 usage or tool error, 3 inconclusive.`
       }
       // Samples skip owners (a scan of every process; the inode still tells accepted from queued).
       // The last one reads them, so the report names who holds the listener and the stuck sockets.
+      // Samples start on ticks every intervalMs; ticks a slow sample ran past are skipped, and the
+      // last sample is the one after which no tick falls within --duration.
       let ownersRead = false
-      while (!stop.signal.aborted) {
-        ownersRead = (snapshots.length + 1) * intervalMs > durationMs
+      for (let tick = 0; !stop.signal.aborted; tick++) {
+        tick = Math.max(tick, Math.floor((Date.now() - startedAt) / intervalMs))
+        ownersRead = (tick + 1) * intervalMs > durationMs
         await read(ownersRead)
         if (ownersRead) break
-        await sleep(startedAt + snapshots.length * intervalMs - Date.now(), stop.signal)
+        await sleep(startedAt + (tick + 1) * intervalMs - Date.now(), stop.signal)
       }
       // Ctrl-C: one closing reading with owners.
       if (!ownersRead) await read(true)

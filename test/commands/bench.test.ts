@@ -189,6 +189,7 @@ describe('bench --url', () => {
   it('bad flags and unknown commands get one line saying what is wrong and where to get help (exit 2)', async () => {
     const cases: Array<[string[], string]> = [
       [['bench', '-n', '0'], 'Error: --requests: expected an integer greater than or equal to 1 but received: 0; see reactor-doctor bench --help'],
+      [['bench', '--interval', '0'], 'Error: --interval 0 is too short: samples need at least 1ms between them; use e.g. 20ms or 1s'],
       [['bench', '--trigger', 'edge'], 'Error: Expected --trigger=edge to be one of: et, lt; see reactor-doctor bench --help'],
       [['bench', '--nope'], 'Error: Nonexistent flag: --nope; see reactor-doctor bench --help'],
       [['sockets', '--port', 'abc'], 'Error: --port: expected an integer but received: abc; see reactor-doctor sockets --help'],

@@ -164,6 +164,27 @@ describe('sockets on a server that never closes after the peer FIN', () => {
     expect(lines.some((line) => new RegExp(`^1\\. \\d+ accepted connections? left in CLOSE_WAIT on port ${port}$`).test(line))).toBe(true)
   })
 
+  it('--duration ends --watch by the clock even when samples take longer than --interval', async () => {
+    // Each ss sample takes several ms, far more than the 1 ms asked for: ticks are skipped, and
+    // only the last sample (the one with owners) may start after the 300 ms.
+    await leaveCloseWait(1)
+    const result = await runCli(['--port', String(port), '--watch', '--interval', '1ms', '--duration', '300ms', '--source', 'ss', '--json'])
+    const report = JSON.parse(result.stdout) as SocketsReport
+    const samples = report.watch!.samples
+    // The CLOSE-WAIT socket is seen in every sample, but 300 ms is not --stuck-after's 5 s.
+    expect(result.exitCode).toBe(0)
+    expect(samples.every((sample) => sample.closeWait >= 1)).toBe(true)
+    expect(samples.length).toBeGreaterThan(2)
+    expect(samples.length).toBeLessThan(300)
+    expect(samples.slice(0, -1).every((sample) => sample.atMs <= 300)).toBe(true)
+  })
+
+  it('refuses an --interval under a millisecond instead of sampling in a busy loop (exit 2)', async () => {
+    const result = await runCli(['--port', String(port), '--watch', '--interval', '0', '--duration', '1s'])
+    expect(result.exitCode).toBe(2)
+    expect(result.stderr.trim()).toBe('Error: --interval 0 is too short: samples need at least 1ms between them; use e.g. 20ms or 1s')
+  })
+
   it('Ctrl-C ends --watch with the summary and the verdict exit code', async () => {
     await leaveCloseWait(1)
     const child = startCli(['sockets', '--port', String(port), '--watch', '--interval', '100ms', '--stuck-after', '500ms'])
