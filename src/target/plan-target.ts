@@ -52,7 +52,12 @@ export function planTarget(flags: TargetFlags, parseMs: (text: string, flag: str
       target: {kind: 'command', argv: flags.command, host: flags.host, port: flags.port ?? null, path: '/', readyTimeoutMs: parseMs(flags['ready-timeout'], '--ready-timeout')},
     }
   }
-  if (modeFlags.length === 0) return {kind: 'matrix', threads: matrixThreads, backlog: flags.backlog ?? defaultMode.backlog, acceptDelayUs: flags.acceptDelayUs}
+  if (modeFlags.length === 0) {
+    // Each of the matrix's runs starts its own server; on one port, a run would read what the
+    // run before left behind.
+    if (flags.port !== undefined) throw new UserError('--port is for one server, and the mode matrix starts one per run, each on a free port', 'drop --port, or pick one mode (e.g. --trigger et)')
+    return {kind: 'matrix', threads: matrixThreads, backlog: flags.backlog ?? defaultMode.backlog, acceptDelayUs: flags.acceptDelayUs}
+  }
   const mode: ReferenceServerMode = {
     trigger: (flags.trigger ?? defaultMode.trigger) as ReferenceServerMode['trigger'],
     threads: flags.threads ?? defaultMode.threads,
