@@ -6,6 +6,7 @@ import {runMatrix} from '../bench/run-matrix.js'
 import type {BenchReport} from '../bench/types.js'
 import {acceptDelayFlag} from '../cli/accept-delay-flag.js'
 import {commandAfterDashes} from '../cli/command-after-dashes.js'
+import {checkWritable} from '../cli/check-writable.js'
 import {parseDuration, parseInterval, parseMicroseconds} from '../cli/parse-duration.js'
 import {reportParseError, reportUserError} from '../cli/report-user-error.js'
 import {ExitCode, exitCodeFor} from '../exit-codes.js'
@@ -78,6 +79,8 @@ Exit codes: 0 healthy, 1 findings that fail the gate (--fail-on), 2 usage or too
     try {
       const plan = planTarget({...flags, command: commandAfterDashes(this.argv, argv), acceptDelayUs: parseMicroseconds(flags['accept-delay'], '--accept-delay')}, parseDuration)
       const failOn = flags['fail-on'] ? parseFailOn(flags['fail-on']) : defaultFailOn
+      // Before the load, not after it: a run of minutes should not end in a path typo.
+      if (flags.report) await checkWritable(flags.report, '--report')
       const style = flags.json ? plainStyle : createStreamStyle(process.stdout)
       const progress = createProgressBar({enabled: !flags.json})
       const options: Omit<BenchOptions, 'target'> = {

@@ -190,6 +190,8 @@ describe('bench --url', () => {
     const cases: Array<[string[], string]> = [
       [['bench', '-n', '0'], 'Error: --requests: expected an integer greater than or equal to 1 but received: 0; see reactor-doctor bench --help'],
       [['bench', '--interval', '0'], 'Error: --interval 0 is too short: samples need at least 1ms between them; use e.g. 20ms or 1s'],
+      [['bench', '--trigger', 'lt', '--report', '/nonexistent/r.html'], 'Error: --report /nonexistent/r.html: cannot write in /nonexistent; create the directory or choose another path'],
+      [['bench', '--port', '9000'], 'Error: --port is for one server, and the mode matrix starts one per run, each on a free port; drop --port, or pick one mode (e.g. --trigger et)'],
       [['bench', '--trigger', 'edge'], 'Error: Expected --trigger=edge to be one of: et, lt; see reactor-doctor bench --help'],
       [['bench', '--nope'], 'Error: Nonexistent flag: --nope; see reactor-doctor bench --help'],
       [['sockets', '--port', 'abc'], 'Error: --port: expected an integer but received: abc; see reactor-doctor sockets --help'],
