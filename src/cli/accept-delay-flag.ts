@@ -1,4 +1,6 @@
 import {Flags} from '@oclif/core'
+import {UserError} from '../user-error.js'
+import {parseMicroseconds} from './parse-duration.js'
 
 /**
  * The reference server's time spent after each accept(), shared by `bench` and `server`. The bare
@@ -14,3 +16,10 @@ export const acceptDelayFlag = Flags.string({
     'takes about 2 µs, fast enough that on 2 cores the edge-triggered accept bug shows in only about half of the runs. ' +
     '50 µs per accept makes it show in every run. Accepts e.g. 0, 50us, 0.2ms.',
 })
+
+/** The flag's value in µs; the reference server takes at most a second. */
+export function parseAcceptDelay(text: string): number {
+  const us = parseMicroseconds(text, '--accept-delay')
+  if (us > 1_000_000) throw new UserError(`--accept-delay ${text} is more than the reference server takes (1s)`, 'use e.g. 50us or 1ms')
+  return us
+}

@@ -4,10 +4,10 @@ import {defaultFailOn, failsGate, parseFailOn} from '../bench/fail-on.js'
 import {runBench, type BenchOptions} from '../bench/run-bench.js'
 import {runMatrix} from '../bench/run-matrix.js'
 import type {BenchReport} from '../bench/types.js'
-import {acceptDelayFlag} from '../cli/accept-delay-flag.js'
+import {acceptDelayFlag, parseAcceptDelay} from '../cli/accept-delay-flag.js'
 import {commandAfterDashes} from '../cli/command-after-dashes.js'
 import {checkWritable} from '../cli/check-writable.js'
-import {parseDuration, parseInterval, parseMicroseconds} from '../cli/parse-duration.js'
+import {parseDuration, parseInterval} from '../cli/parse-duration.js'
 import {reportParseError, reportUserError} from '../cli/report-user-error.js'
 import {ExitCode, exitCodeFor} from '../exit-codes.js'
 import {resolveSource} from '../probes/index.js'
@@ -77,7 +77,7 @@ Exit codes: 0 healthy, 1 findings that fail the gate (--fail-on), 2 usage or too
     process.on('SIGINT', onSignal)
     process.on('SIGTERM', onSignal)
     try {
-      const plan = planTarget({...flags, command: commandAfterDashes(this.argv, argv), acceptDelayUs: parseMicroseconds(flags['accept-delay'], '--accept-delay')}, parseDuration)
+      const plan = planTarget({...flags, command: commandAfterDashes(this.argv, argv), acceptDelayUs: parseAcceptDelay(flags['accept-delay'])}, parseDuration)
       const failOn = flags['fail-on'] ? parseFailOn(flags['fail-on']) : defaultFailOn
       // Before the load, not after it: a run of minutes should not end in a path typo.
       if (flags.report) await checkWritable(flags.report, '--report')

@@ -1,6 +1,5 @@
 import {Command, Flags} from '@oclif/core'
-import {acceptDelayFlag} from '../cli/accept-delay-flag.js'
-import {parseMicroseconds} from '../cli/parse-duration.js'
+import {acceptDelayFlag, parseAcceptDelay} from '../cli/accept-delay-flag.js'
 import {reportParseError, reportUserError} from '../cli/report-user-error.js'
 import {renderFinalStats, renderLiveStats, renderServerBanner} from '../report/server-text.js'
 import {type ReferenceServer, startReferenceServer} from '../target/reference-server.js'
@@ -33,7 +32,7 @@ With --json it prints the server's own events as JSON lines: one "listening", pe
   async run(): Promise<void> {
     const {flags} = await this.parse(Server).catch((error: unknown) => reportParseError(this, error))
     try {
-      const acceptDelayUs = parseMicroseconds(flags['accept-delay'], '--accept-delay')
+      const acceptDelayUs = parseAcceptDelay(flags['accept-delay'])
       const server = await startReferenceServer(
         {
           trigger: flags.trigger as 'et' | 'lt',

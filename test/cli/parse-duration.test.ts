@@ -1,4 +1,5 @@
 import {describe, expect, it} from 'vitest'
+import {parseAcceptDelay} from '../../src/cli/accept-delay-flag.js'
 import {parseDuration, parseInterval, parseMicroseconds} from '../../src/cli/parse-duration.js'
 
 describe('parseDuration', () => {
@@ -29,5 +30,13 @@ describe('parseMicroseconds', () => {
       50, 50, 200, 1_000_000, 7,
     ])
     expect(() => parseMicroseconds('fast', '--accept-delay')).toThrow('--accept-delay fast is not a duration')
+  })
+})
+
+describe('parseAcceptDelay', () => {
+  it('takes up to the second the reference server allows', () => {
+    expect(parseAcceptDelay('50us')).toBe(50)
+    expect(parseAcceptDelay('1s')).toBe(1_000_000)
+    expect(() => parseAcceptDelay('10s')).toThrow('--accept-delay 10s is more than the reference server takes (1s)')
   })
 })
