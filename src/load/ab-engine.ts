@@ -7,6 +7,7 @@ import {loadUrl, perSecond} from './load-result.js'
 import {RunWatch, type WatchedRun} from './run-watch.js'
 import type {LoadEnd, LoadHooks, LoadOptions, LoadResult} from './types.js'
 import {UserError} from '../user-error.js'
+import {formatEndpoint} from '../probes/address.js'
 
 const READ_BUFFER_BYTES = 64 * 1024
 
@@ -175,7 +176,7 @@ class AbRun implements ConnectionOwner, WatchedRun {
     this.ended = true
     this.watch.dispose()
     this.closeAll()
-    const address = `${this.options.host}:${this.options.port}`
+    const address = formatEndpoint({address: this.options.host, port: this.options.port})
     this.reject(new UserError(`cannot connect to ${address}: ${code}`, 'is the server running and listening on that port?'))
   }
 

@@ -6,6 +6,7 @@ import {loadUrl, perSecond} from './load-result.js'
 import {RunWatch, type WatchedRun} from './run-watch.js'
 import type {LoadEnd, LoadHooks, LoadOptions, LoadResult} from './types.js'
 import {UserError} from '../user-error.js'
+import {formatEndpoint} from '../probes/address.js'
 
 /** autocannon only acts on stop() at its next sample tick: keep that short. */
 const SAMPLE_INTERVAL_MS = 50
@@ -132,7 +133,7 @@ class AutocannonRun implements LedgerOwner, WatchedRun {
 
 function unreachableError(options: LoadOptions, code: string): UserError {
   return new UserError(
-    `cannot connect to ${options.host}:${options.port}: ${code}`,
+    `cannot connect to ${formatEndpoint({address: options.host, port: options.port})}: ${code}`,
     'is the server running and listening on that port?',
   )
 }

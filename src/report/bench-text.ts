@@ -8,6 +8,7 @@ import type {LoadResult} from '../load/types.js'
 import type {ServerStats} from '../target/reference-server.js'
 import {drawBarChart, formatMs} from './ascii-chart.js'
 import {paintVerdict, type Style} from './style.js'
+import {formatEndpoint} from '../probes/address.js'
 
 const LINE_WIDTH = 78
 const LABEL_WIDTH = 11
@@ -96,7 +97,7 @@ export function describeCompleted(row: MatrixRow): string {
 function renderRunLines(run: BenchRun, style: Style): string[] {
   const headline = describeRun(run)
   const {target} = run
-  const where = `${target.host}:${target.port}${target.pid === null ? '' : `, pid ${target.pid}`}`
+  const where = `${formatEndpoint({address: target.host, port: target.port})}${target.pid === null ? '' : `, pid ${target.pid}`}`
   return [
     paintVerdict(style, headline.status, headline.text),
     style.dim(`${target.description} (${where}), run took ${formatMs(run.durationMs)}`),

@@ -20,6 +20,7 @@ import {
   type Headline,
 } from './bench-text.js'
 import {drawTimelineSvg, escapeXml as esc, type SvgPanel} from './svg-chart.js'
+import {formatEndpoint} from '../probes/address.js'
 
 export interface TimelinePage {
   title: string
@@ -35,7 +36,7 @@ export function renderBenchHtml(report: BenchReport): string {
     const {run} = report
     const headline = describeRun(run)
     return renderPage(headline.text, [
-      renderBanner(headline, `${run.target.description} — ${run.target.host}:${run.target.port}`),
+      renderBanner(headline, `${run.target.description} — ${formatEndpoint({address: run.target.host, port: run.target.port})}`),
       renderRunBody(run),
     ])
   }
@@ -227,7 +228,7 @@ function renderParameters(run: BenchRun): string {
     : `p50 ${load.latencyMs.p50} ms · p90 ${load.latencyMs.p90} ms · p99 ${load.latencyMs.p99} ms · max ${load.latencyMs.max} ms`
   const targetRows: Array<[string, string]> = [
     ['target', target.description],
-    ['address', `${target.host}:${target.port}${target.path}`],
+    ['address', `${formatEndpoint({address: target.host, port: target.port})}${target.path}`],
     ['process', target.pid === null ? 'not started by reactor-doctor' : `pid ${target.pid}`],
     ['probe', `${run.timeline.length} samples from /proc, final readings from ${run.source}`],
     ['run time', formatMs(run.durationMs)],
@@ -327,11 +328,6 @@ function describeSocketOwners(socket: SocketRecord): string {
   if (socket.owners === null) return 'unknown'
   if (socket.owners.length === 0) return socket.inode === 0 ? 'none (inode 0: in the accept queue)' : 'none'
   return socket.owners.map((owner) => `${owner.name} (pid ${owner.pid}${owner.fd === null ? '' : `, fd ${owner.fd}`})`).join(', ')
-}
-
-function formatEndpoint(endpoint: SocketRecord['local']): string {
-  const address = endpoint.address.includes(':') ? `[${endpoint.address}]` : endpoint.address
-  return `${address}:${endpoint.port ?? '*'}`
 }
 
 function describeThreads(threads: number): string {

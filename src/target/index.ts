@@ -9,6 +9,7 @@ import {spawnOwned, type OwnedProcess, type ProcessExit} from './owned-process.j
 import type {TargetSpec} from './plan-target.js'
 import {startReferenceServer, type ServerStats} from './reference-server.js'
 import {isListening, waitForListen} from './wait-for-listen.js'
+import {formatEndpoint} from '../probes/address.js'
 
 export type {TargetSpec} from './plan-target.js'
 
@@ -25,10 +26,10 @@ export async function startTarget(spec: TargetSpec, source: ResolvedSource): Pro
   if (spec.kind === 'reference') return startReference(spec)
   if (spec.kind === 'command') return startCommand(spec, source)
   if (!(await isListening(spec.port, source))) {
-    throw new UserError(`nothing listens on ${spec.host}:${spec.port}`, 'start the server first, or let bench start it: bench -- <command> {port}')
+    throw new UserError(`nothing listens on ${formatEndpoint({address: spec.host, port: spec.port})}`, 'start the server first, or let bench start it: bench -- <command> {port}')
   }
   return {
-    info: {kind: 'url', description: `running server at http://${spec.host}:${spec.port}${spec.path}`, host: spec.host, port: spec.port, path: spec.path, mode: null, pid: null},
+    info: {kind: 'url', description: `running server at http://${formatEndpoint({address: spec.host, port: spec.port})}${spec.path}`, host: spec.host, port: spec.port, path: spec.path, mode: null, pid: null},
     stop: async () => null,
     exitedEarly: () => null,
   }

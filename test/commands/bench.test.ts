@@ -8,6 +8,7 @@ import type {BenchReport, BenchRun} from '../../src/bench/types.js'
 import {startReferenceServer, type ReferenceServer} from '../../src/target/reference-server.js'
 import {runCli, startCli} from '../helpers/run-cli.js'
 import {isAlive} from '../helpers/is-alive.js'
+import {startTestServer} from '../helpers/test-servers.js'
 
 const schema = JSON.parse(readFileSync(new URL('../../docs/bench-report.schema.json', import.meta.url), 'utf8'))
 const validate = new Ajv({allErrors: true}).compile(schema)
@@ -184,6 +185,19 @@ describe('bench --url', () => {
     expect(run.target).toMatchObject({kind: 'url', port: server.port, path: '/hello', pid: null})
     expect(run.load.completed).toBe(500)
     expect(isAlive(server.pid)).toBe(true)
+  })
+
+  it('loads an IPv6 loopback server and writes its address in brackets', async () => {
+    const ipv6 = await startTestServer('node', ['test/servers/never-close.mjs', '--host', '::1'])
+    try {
+      const result = await runCli(['bench', '--url', `http://[::1]:${ipv6.port}/`, '-n', '200', '-c', '5'])
+      // never-close.mjs keeps every connection open after the client's FIN: CLOSE-WAIT, exit 1.
+      expect(result.exitCode).toBe(1)
+      expect(result.stdout).toContain(`running server at http://[::1]:${ipv6.port}/ ([::1]:${ipv6.port})`)
+      expect(result.stdout).toMatch(/requests +200 completed \/ 200 sent/)
+    } finally {
+      await ipv6.stop()
+    }
   })
 
   it('bad flags and unknown commands get one line saying what is wrong and where to get help (exit 2)', async () => {
