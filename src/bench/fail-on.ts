@@ -36,3 +36,13 @@ export function parseFailOn(text: string): FindingKind[] {
 export function failsGate(verdict: Verdict, failOn: readonly FindingKind[]): boolean {
   return verdict.findings.some((finding) => failOn.includes(finding.kind))
 }
+
+/**
+ * A line for a run whose findings all fall outside --fail-on: the report says FINDINGS, so say
+ * why the exit code is 0 and how to fail on them. Null when the gate fails or nothing was found.
+ */
+export function passedGateNote(verdict: Verdict, failOn: readonly FindingKind[]): string | null {
+  if (verdict.findings.length === 0 || failsGate(verdict, failOn)) return null
+  const kinds = [...new Set(verdict.findings.map((finding) => finding.kind))]
+  return `Gate passed (exit 0): --fail-on does not name ${kinds.join(', ')}; --fail-on all fails on every finding`
+}

@@ -1,6 +1,6 @@
 import {writeFile} from 'node:fs/promises'
 import {Command, Flags} from '@oclif/core'
-import {defaultFailOn, failsGate, parseFailOn} from '../bench/fail-on.js'
+import {defaultFailOn, failsGate, parseFailOn, passedGateNote} from '../bench/fail-on.js'
 import {runBench, type BenchOptions} from '../bench/run-bench.js'
 import {runMatrix} from '../bench/run-matrix.js'
 import type {BenchReport} from '../bench/types.js'
@@ -128,6 +128,8 @@ Exit codes: 0 healthy, 1 findings that fail the gate (--fail-on), 2 usage or too
       abort.signal.throwIfAborted()
       if (flags.report) await writeFile(flags.report, renderBenchHtml(report))
       this.log(flags.json ? JSON.stringify(report, null, 2) : renderBenchText(report, style))
+      const gateNote = report.kind === 'single' && !flags.json ? passedGateNote(report.run.verdict, failOn) : null
+      if (gateNote !== null) this.log(gateNote)
       // Not this.exit(): it ends the process before a large report drains into a pipe.
       process.exitCode = exitCode
     } catch (error) {

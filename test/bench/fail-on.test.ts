@@ -1,0 +1,29 @@
+import {describe, expect, it} from 'vitest'
+import {defaultFailOn, failsGate, parseFailOn, passedGateNote} from '../../src/bench/fail-on.js'
+import type {Finding, FindingKind, Verdict} from '../../src/diagnose/types.js'
+
+const finding = (kind: FindingKind): Finding => ({kind, title: kind, explanation: '', advice: '', evidence: []})
+const verdict = (...kinds: FindingKind[]): Verdict => ({status: kinds.length > 0 ? 'findings' : 'healthy', findings: kinds.map(finding), notes: []})
+
+describe('the CI gate', () => {
+  it('fails on the default kinds, not on a listen overflow alone', () => {
+    expect(failsGate(verdict('lost-connections'), defaultFailOn)).toBe(true)
+    expect(failsGate(verdict('server-exited'), defaultFailOn)).toBe(true)
+    expect(failsGate(verdict('listen-overflow'), defaultFailOn)).toBe(false)
+    expect(failsGate(verdict('listen-overflow'), parseFailOn('all'))).toBe(true)
+  })
+
+  it('reads --fail-on lists and names unknown kinds', () => {
+    expect(parseFailOn('listen-overflow, data-left-unread')).toEqual(['listen-overflow', 'data-left-unread'])
+    expect(() => parseFailOn('lost,listen-overflow')).toThrow('--fail-on: unknown finding lost')
+    expect(() => parseFailOn(' , ')).toThrow('--fail-on: unknown finding (empty)')
+  })
+
+  it('says why findings still exit 0, and only then', () => {
+    expect(passedGateNote(verdict('listen-overflow', 'data-left-unread', 'listen-overflow'), defaultFailOn)).toBe(
+      'Gate passed (exit 0): --fail-on does not name listen-overflow, data-left-unread; --fail-on all fails on every finding',
+    )
+    expect(passedGateNote(verdict('listen-overflow', 'lost-connections'), defaultFailOn)).toBeNull()
+    expect(passedGateNote(verdict(), defaultFailOn)).toBeNull()
+  })
+})
