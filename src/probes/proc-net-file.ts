@@ -89,7 +89,10 @@ export class ProcNetFile {
   readListenSection(): Buffer {
     let length = 0
     for (;;) {
-      const wanted = length === 0 ? this.listenSectionBytes : LISTEN_READ
+      // A read gives whole rows up to one page, so one that asks for less than a page minus a row
+      // and gets less has reached the end of the file. Sections longer than that (more than
+      // about 25 listeners on the host) take several reads.
+      const wanted = Math.min(length === 0 ? this.listenSectionBytes : LISTEN_READ, SEQ_PAGE - LONGEST_ROW)
       if (length + wanted > this.listenBuffer.length) this.listenBuffer = grow(this.listenBuffer, length + wanted)
       const bytesRead = readSync(this.fd, this.listenBuffer, length, wanted, length)
       length += bytesRead
@@ -99,7 +102,6 @@ export class ProcNetFile {
         this.listenSectionBytes = end
         return read.subarray(0, end)
       }
-      // A short read is the end of the file: every row fitted in the page.
       if (bytesRead < wanted) return read.subarray(0, read.lastIndexOf(0x0a) + 1)
     }
   }

@@ -3,6 +3,7 @@ import net from 'node:net'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {portRows} from '../../src/probes/collect-proc.js'
 import {ProcNetFile, readProcNetFile} from '../../src/probes/proc-net-file.js'
+import {scanListenRows} from '../../src/probes/proc-row-scan.js'
 import {connect, startTestServer, type TestServer} from '../helpers/test-servers.js'
 
 // Live: the kernel's own /proc/net/tcp, read the cheap ways, must hold what a plain read holds.
@@ -87,6 +88,28 @@ describe('ProcNetFile.readListenSection', () => {
       expect(section.filter((line) => / 0A /.test(line))).toHaveLength(listeners)
     } finally {
       file.close()
+    }
+  })
+
+  it('holds every listener read after read when they fill more than a page', async () => {
+    // 60 listeners: about 9 KiB of LISTEN rows, where one read gives at most a page (4 KiB).
+    const listeners: net.Server[] = []
+    const file = ProcNetFile.open('/proc/net/tcp')!
+    try {
+      for (let i = 0; i < 60; i++) {
+        const listener = net.createServer()
+        await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve))
+        listeners.push(listener)
+      }
+      const ports = listeners.map((listener) => (listener.address() as net.AddressInfo).port)
+      for (let round = 0; round < 3; round++) {
+        const section = file.readListenSection()
+        expect(section.length).toBeGreaterThan(4096)
+        expect(ports.filter((port) => scanListenRows(section, port).acceptQueue === null)).toEqual([])
+      }
+    } finally {
+      file.close()
+      await Promise.all(listeners.map((listener) => new Promise((resolve) => listener.close(resolve))))
     }
   })
 })
