@@ -11,6 +11,8 @@ import {readFileSync, readdirSync} from 'node:fs'
 import net from 'node:net'
 import {execa} from 'execa'
 import {startSampler} from '../src/bench/sampler.js'
+import {ProcNetFile} from '../src/probes/proc-net-file.js'
+import {scanListenRows} from '../src/probes/proc-row-scan.js'
 import {resolveSource, takeSnapshot, type ResolvedSource} from '../src/probes/index.js'
 import type {SourceName} from '../src/probes/types.js'
 import {interleave, median, medianRatio} from './lib/stats.js'
@@ -41,6 +43,8 @@ export interface SamplingFigures {
   rounds: number
   /** A 50 Hz timer that does nothing: what waking up 50 times a second costs at all. */
   floorPercent: number
+  /** The sampler's queue loop alone: the LISTEN rows read from a kept-open /proc/net/tcp. */
+  queueReadsPercent: number
   /** The bench's sampler: the LISTEN row every sample, the whole table now and then. */
   samplerPercent: number
   /** How many of the sampler's samples (all rounds) read the whole table. */
@@ -218,7 +222,7 @@ function logFigures(figures: Omit<ProbeFigures, 'sampling'>, port: number): void
   }
 }
 
-const samplingRounds = 3
+const samplingRounds = 5
 const samplingSeconds = 2
 
 /** The floor, the bench's sampler and whole-table snapshots at 50 Hz, in interleaved rounds. */
@@ -229,6 +233,14 @@ async function measureSampling(port: number, sources: Partial<Record<SourceName,
   for (let round = 0; round < samplingRounds; round++) {
     const measure = async (name: string, run: (until: number) => Promise<void>) => (shares[name] ??= []).push(await cpuShare(samplingSeconds, run))
     await measure('floor', (until) => every20ms(until, async () => undefined))
+    await measure('queue reads', async (until) => {
+      const file = ProcNetFile.open('/proc/net/tcp')!
+      try {
+        await every20ms(until, async () => scanListenRows(file.readListenSection(), port))
+      } finally {
+        file.close()
+      }
+    })
     await measure('sampler', async (until) => {
       const running = await startSampler({port, intervalMs: 20, completed: () => 0})
       await new Promise((resolve) => setTimeout(resolve, until - Date.now()))
@@ -243,6 +255,7 @@ async function measureSampling(port: number, sources: Partial<Record<SourceName,
   return {
     rounds: samplingRounds,
     floorPercent: median(shares.floor!),
+    queueReadsPercent: median(shares['queue reads']!),
     samplerPercent: median(shares.sampler!),
     samplerFullReads: fullReads,
     samplerSamples: samples,
@@ -253,6 +266,7 @@ async function measureSampling(port: number, sources: Partial<Record<SourceName,
 function logSampling(sampling: SamplingFigures): void {
   log(`\n${countTcpSockets()} TCP sockets left. Sampling the ${portConnections}-connection port at 50 Hz, % of one core (median of ${sampling.rounds} rounds of ${samplingSeconds} s):`)
   log(`  floor: a 50 Hz timer doing nothing: ${sampling.floorPercent.toFixed(1)} %`)
+  log(`  the sampler's queue reads alone (LISTEN rows of a kept-open /proc/net/tcp): ${sampling.queueReadsPercent.toFixed(1)} %`)
   log(`  bench sampler (LISTEN row every sample, whole table in ${sampling.samplerFullReads} of ${sampling.samplerSamples} samples): ${sampling.samplerPercent.toFixed(1)} %`)
   for (const [name, share] of Object.entries(sampling.wholeTablePercent)) {
     log(`  takeSnapshot ${name.padEnd(7)} (whole table every sample, owners off): ${share.toFixed(1)} %`)
