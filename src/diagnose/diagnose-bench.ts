@@ -36,8 +36,25 @@ export function diagnoseBench(input: BenchEvidence): Verdict {
   return foldVerdict(
     [...causes, causes.length === 0 ? stalled : null],
     [...findLoadGaps(load), ...findSocketDataGaps(evidence)],
-    findSocketCaveats(evidence),
+    [...findSocketCaveats(evidence), ...findModeCaveats(target, load)],
   )
+}
+
+/** The reference server's read() takes up to 16 KiB (RS_INBUF in reference-server/conn.c). */
+const REFERENCE_READ_BYTES = 16 * 1024
+
+/**
+ * An edge-triggered server that reads once per wakeup leaves data unread only when a request is
+ * larger than one read(); with smaller requests a healthy verdict says nothing about that bug.
+ */
+function findModeCaveats(target: TargetInfo, load: LoadResult): string[] {
+  const mode = target.mode
+  if (mode === null || mode.trigger !== 'et' || mode.read !== 'once' || load.requestBytes === undefined) return []
+  if (load.requestBytes > REFERENCE_READ_BYTES) return []
+  return [
+    `--read once leaves data unread only when a request is larger than one read() (16 KiB in the reference server); ` +
+      `these requests were ${load.requestBytes} bytes: add --body-size 65536 to show it`,
+  ]
 }
 
 function describeServerCounters(load: LoadResult, stats: ServerStats): string {

@@ -80,6 +80,16 @@ describe('bench on the reference server', () => {
     expect(stuck.owners![0]!.name).toBe('reactor-server')
   })
 
+  it('with requests that fit one read(), says a healthy ET read-once run cannot show that bug', async () => {
+    const result = await runCli(['bench', '--trigger', 'et', '--read', 'once', '-n', '200', '-c', '10', '--json'])
+    const run = singleRun(result.stdout)
+    expect(result.exitCode).toBe(0)
+    expect(run.verdict.status).toBe('healthy')
+    expect(run.verdict.notes).toContain(
+      `--read once leaves data unread only when a request is larger than one read() (16 KiB in the reference server); these requests were ${run.load.requestBytes} bytes: add --body-size 65536 to show it`,
+    )
+  })
+
   it('prints a human report, verdict first', async () => {
     const result = await runCli(['bench', '--trigger', 'lt', '-n', '200', '-c', '10'])
     expect(result.exitCode).toBe(0)
