@@ -6,12 +6,12 @@ import {reportParseError, reportUserError} from '../cli/report-user-error.js'
 import {diagnoseSockets} from '../diagnose/verdict.js'
 import {readSocketsFile} from '../probes/read-sockets-file.js'
 import {readListenCounters, resolveSource, takeSnapshot, type SourceChoice} from '../probes/index.js'
-import type {Snapshot} from '../probes/types.js'
 import {renderTimelineHtml} from '../report/html.js'
 import {renderSocketsReport, renderWatchSample} from '../report/render-sockets.js'
 import {buildSocketsReport, type SocketsReport} from '../report/sockets-report.js'
 import {buildWatchPage} from '../report/watch-page.js'
-import {sampleOf, summarizeWatch} from '../report/watch-summary.js'
+import {WatchHistory} from '../report/watch-history.js'
+import {summarizeWatch} from '../report/watch-summary.js'
 import {UserError} from '../user-error.js'
 
 export default class Sockets extends Command {
@@ -98,14 +98,13 @@ Exit codes: 0 healthy, 1 findings, 2 usage or tool error, 3 inconclusive.`
     const onSignal = () => stop.abort()
     process.once('SIGINT', onSignal)
     process.once('SIGTERM', onSignal)
-    const snapshots: Snapshot[] = []
+    const history = new WatchHistory(port)
     const countersBefore = await readListenCounters()
     try {
       const startedAt = Date.now()
       const read = async (owners: boolean) => {
-        const snapshot = await takeSnapshot({port, source, owners, drops: source.source === 'ss'})
-        snapshots.push(snapshot)
-        if (!json) this.log(renderWatchSample(sampleOf(snapshot, snapshots.at(-2), port, startedAt)))
+        const sample = history.add(await takeSnapshot({port, source, owners, drops: source.source === 'ss'}))
+        if (!json) this.log(renderWatchSample(sample))
       }
       // Samples skip owners (a scan of every process; the inode still tells accepted from queued).
       // The last one reads them, so the report names who holds the listener and the stuck sockets.
@@ -126,8 +125,9 @@ Exit codes: 0 healthy, 1 findings, 2 usage or tool error, 3 inconclusive.`
       process.off('SIGTERM', onSignal)
     }
     const countersAfter = await readListenCounters()
+    const {snapshots} = history
     const verdict = diagnoseSockets({port, snapshots, countersBefore, countersAfter, stuckAfterMs})
-    const watch = summarizeWatch(snapshots, port, intervalMs, stuckAfterMs)
+    const watch = summarizeWatch(history, intervalMs, stuckAfterMs)
     return buildSocketsReport({mode: 'watch', port, sourceNote: source.note, file: null, snapshots, watch, verdict})
   }
 }

@@ -68,9 +68,10 @@ function identity(socket: Parameters<typeof pairKey>[0]): string {
   return `${pairKey(socket)}|${socket.state}`
 }
 
-export function summarizeWatch(snapshots: Snapshot[], port: number, intervalMs: number, stuckAfterMs: number): WatchView {
+/** The summary of a watch: its sample lines, the queue over time, each CLOSE-WAIT socket followed. */
+export function summarizeWatch(history: {port: number; snapshots: Snapshot[]; samples: WatchSample[]}, intervalMs: number, stuckAfterMs: number): WatchView {
+  const {port, snapshots, samples} = history
   const startedAt = snapshots[0]?.at ?? 0
-  const samples = snapshots.map((snapshot, index) => sampleOf(snapshot, snapshots[index - 1], port, startedAt))
   const queues = samples.map((sample) => sample.queue).filter((queue): queue is number => queue !== null)
   const closeWait = trackSockets(snapshots, port, (socket) => socket.state === 'CLOSE-WAIT').map((tracked) => {
     const stayedMs = tracked.lastAt - tracked.firstAt

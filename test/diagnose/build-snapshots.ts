@@ -1,4 +1,5 @@
 import type {Snapshot, SocketRecord, SourceName} from '../../src/probes/types.js'
+import {WatchHistory} from '../../src/report/watch-history.js'
 
 /** Terse socket rows for detector tests: ss-like records on 127.0.0.1:port. */
 export function listener(port: number, queue: number, backlog = 128): SocketRecord {
@@ -12,4 +13,11 @@ export function conn(port: number, peerPort: number, state: SocketRecord['state'
 
 export function snap(at: number, sockets: SocketRecord[], source: SourceName = 'ss'): Snapshot {
   return {at, source, sockets}
+}
+
+/** A --watch's history of these readings, as the command builds it one reading at a time. */
+export function historyOf(port: number, snapshots: Snapshot[]): WatchHistory {
+  const history = new WatchHistory(port)
+  for (const snapshot of snapshots) history.add(snapshot)
+  return history
 }

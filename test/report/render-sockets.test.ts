@@ -4,7 +4,7 @@ import {parseNetstat} from '../../src/probes/netstat.js'
 import {renderSocketsReport, renderWatchSample} from '../../src/report/render-sockets.js'
 import {buildSocketsReport} from '../../src/report/sockets-report.js'
 import {summarizeWatch} from '../../src/report/watch-summary.js'
-import {conn, listener, snap} from '../diagnose/build-snapshots.js'
+import {conn, historyOf, listener, snap} from '../diagnose/build-snapshots.js'
 import {readFixture} from '../probes/fixtures.js'
 
 describe('renderSocketsReport', () => {
@@ -36,7 +36,7 @@ describe('renderSocketsReport', () => {
       snap(1000, [listener(80, 2, 8), conn(80, 5000, 'CLOSE-WAIT', 114, 0), conn(80, 5001, 'ESTAB', 0, 0)]),
       snap(6000, [listener(80, 2, 8), conn(80, 5000, 'CLOSE-WAIT', 114, 0), conn(80, 5001, 'CLOSE-WAIT', 114, 0)]),
     ]
-    const watch = summarizeWatch(snapshots, 80, 1000, 5000)
+    const watch = summarizeWatch(historyOf(80, snapshots), 1000, 5000)
     expect(watch.samples.map(renderWatchSample)).toEqual([
       '+0.0 s  queue 1/8  ESTAB 0  CLOSE-WAIT 1  new 0  gone 0',
       '+1.0 s  queue 2/8  ESTAB 1  CLOSE-WAIT 1  new 1  gone 0',

@@ -3,7 +3,7 @@ import {diagnoseSockets} from '../../src/diagnose/verdict.js'
 import {renderTimelineHtml} from '../../src/report/html.js'
 import {buildWatchPage} from '../../src/report/watch-page.js'
 import {summarizeWatch} from '../../src/report/watch-summary.js'
-import {conn, listener, snap} from '../diagnose/build-snapshots.js'
+import {conn, historyOf, listener, snap} from '../diagnose/build-snapshots.js'
 
 describe('buildWatchPage', () => {
   const snapshots = [
@@ -12,7 +12,7 @@ describe('buildWatchPage', () => {
     snap(6000, [listener(80, 2, 8), conn(80, 5000, 'CLOSE-WAIT', 114, 0), conn(80, 5001, 'CLOSE-WAIT', 114, 0)]),
   ]
   const verdict = diagnoseSockets({port: 80, snapshots, stuckAfterMs: 5000})
-  const page = buildWatchPage({port: 80, sourceNote: 'ss', verdict, watch: summarizeWatch(snapshots, 80, 1000, 5000)})
+  const page = buildWatchPage({port: 80, sourceNote: 'ss', verdict, watch: summarizeWatch(historyOf(80, snapshots), 1000, 5000)})
 
   it('maps each sample to a timeline point with no load: nothing completed, nothing after a load', () => {
     expect(page.timeline).toEqual([
