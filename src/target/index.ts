@@ -8,7 +8,8 @@ import {findFreePort} from './free-port.js'
 import {spawnOwned, type OwnedProcess, type ProcessExit} from './owned-process.js'
 import type {TargetSpec} from './plan-target.js'
 import {startReferenceServer, type ServerStats} from './reference-server.js'
-import {isListening, waitForListen} from './wait-for-listen.js'
+import {unreachableListeners} from './listener-reach.js'
+import {isListening, listenersNow, waitForListen} from './wait-for-listen.js'
 import {formatEndpoint} from '../probes/address.js'
 
 export type {TargetSpec} from './plan-target.js'
@@ -25,8 +26,14 @@ export interface StartedTarget {
 export async function startTarget(spec: TargetSpec, source: ResolvedSource): Promise<StartedTarget> {
   if (spec.kind === 'reference') return startReference(spec)
   if (spec.kind === 'command') return startCommand(spec, source)
-  if (!(await isListening(spec.port, source))) {
+  const listeners = await listenersNow(spec.port, source)
+  if (listeners.length === 0) {
     throw new UserError(`nothing listens on ${formatEndpoint({address: spec.host, port: spec.port})}`, 'start the server first, or let bench start it: bench -- <command> {port}')
+  }
+  const elsewhere = unreachableListeners(listeners, spec.host)
+  if (elsewhere) {
+    const url = `http://${formatEndpoint({address: elsewhere.address, port: spec.port})}${spec.path}`
+    throw new UserError(`the server on port ${spec.port} listens on ${elsewhere.where}, not on ${spec.host}`, `use --url ${url}`)
   }
   return {
     info: {kind: 'url', description: `running server at http://${formatEndpoint({address: spec.host, port: spec.port})}${spec.path}`, host: spec.host, port: spec.port, path: spec.path, mode: null, pid: null},
@@ -67,9 +74,12 @@ async function startCommand(spec: Extract<TargetSpec, {kind: 'command'}>, source
     await (stopped ??= child.stop())
     return null
   }
-  const ready = await waitForListen(port, source, spec.readyTimeoutMs, () => child.exit !== null)
-  if (!ready) {
-    const error = notReady(child, argv, port, spec.readyTimeoutMs)
+  const listeners = await waitForListen(port, source, spec.readyTimeoutMs, () => child.exit !== null)
+  const elsewhere = unreachableListeners(listeners, spec.host)
+  if (listeners.length === 0 || elsewhere) {
+    const error = elsewhere
+      ? new UserError(`${basename(argv[0]!)} listens on ${elsewhere.where}, not on ${spec.host}`, `add --host ${elsewhere.address}, or make it listen on ${spec.host}`)
+      : notReady(child, argv, port, spec.readyTimeoutMs)
     await stop()
     throw error
   }

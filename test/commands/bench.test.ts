@@ -9,6 +9,7 @@ import {startReferenceServer, type ReferenceServer} from '../../src/target/refer
 import {runCli, startCli} from '../helpers/run-cli.js'
 import {isAlive} from '../helpers/is-alive.js'
 import {startTestServer} from '../helpers/test-servers.js'
+import {resolveSource, takeSnapshot} from '../../src/probes/index.js'
 
 const schema = JSON.parse(readFileSync(new URL('../../docs/bench-report.schema.json', import.meta.url), 'utf8'))
 const validate = new Ajv({allErrors: true}).compile(schema)
@@ -156,6 +157,15 @@ describe('bench on the user\'s own server', () => {
     expect(result.stderr).toMatch(/node did not listen on port \d+ within 500 ms; put \{port\} where your server takes its port/)
   })
 
+  it('says where the command listens when it is not the address the load would go to, and stops it', async () => {
+    const result = await runCli(['bench', '-n', '50', '-c', '2', '--', 'node', 'test/servers/never-close.mjs', '--host', '::1', '--port', '{port}'])
+    expect(result.exitCode).toBe(2)
+    const match = /^Error: node listens on \[::1\]:(\d+), not on 127\.0\.0\.1; add --host ::1, or make it listen on 127\.0\.0\.1$/.exec(result.stderr.trim())
+    expect(match).not.toBeNull()
+    const snapshot = await takeSnapshot({port: Number(match![1]), source: resolveSource('proc'), owners: false})
+    expect(snapshot.sockets.filter((socket) => socket.state === 'LISTEN')).toEqual([])
+  })
+
   it('refuses a port already in use', async () => {
     const server = await startReferenceServer({trigger: 'lt', threads: 0, accept: 'drain', read: 'drain', backlog: 128})
     try {
@@ -205,6 +215,19 @@ describe('bench --url', () => {
       expect(result.exitCode).toBe(1)
       expect(result.stdout).toContain(`running server at http://[::1]:${ipv6.port}/ ([::1]:${ipv6.port})`)
       expect(result.stdout).toMatch(/requests +200 completed \/ 200 sent/)
+    } finally {
+      await ipv6.stop()
+    }
+  })
+
+  it('says where the server listens when the URL names another address', async () => {
+    const ipv6 = await startTestServer('node', ['test/servers/never-close.mjs', '--host', '::1'])
+    try {
+      const result = await runCli(['bench', '--url', `http://127.0.0.1:${ipv6.port}/hello`])
+      expect(result.exitCode).toBe(2)
+      expect(result.stderr.trim()).toBe(
+        `Error: the server on port ${ipv6.port} listens on [::1]:${ipv6.port}, not on 127.0.0.1; use --url http://[::1]:${ipv6.port}/hello`,
+      )
     } finally {
       await ipv6.stop()
     }
