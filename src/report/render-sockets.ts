@@ -30,9 +30,10 @@ export function renderSocketsReport(report: SocketsReport): string {
   lines.push(`Sockets by state: ${counts.length === 0 ? 'none' : counts.join(', ')}`)
   if (snapshot.rows.length > 0) {
     lines.push('Rows that matter:')
-    for (const row of snapshot.rows) {
-      lines.push(`  ${row.state} ${row.local} <- ${row.peer}  Recv-Q ${row.recvQ}  ${reasonText[row.reason]}${row.inode === null ? '' : ` (ino ${row.inode})`}`)
-    }
+    const rows = snapshot.rows.map(
+      (row) => `  ${row.state} ${row.local} <- ${row.peer}  Recv-Q ${row.recvQ}  ${reasonText[row.reason]}${row.inode === null ? '' : ` (ino ${row.inode})`}`,
+    )
+    lines.push(...firstRows(rows, '  '))
   }
   if (report.watch) lines.push(...renderWatchSummary(report.watch.summary, report.watch.stuckAfterMs))
   lines.push(...renderVerdict(report.verdict))
@@ -53,12 +54,20 @@ export function renderWatchSummary(summary: WatchSummary, stuckAfterMs: number):
     lines.push(`  accept queue: peak ${summary.peakQueue}, ${summary.queueGrew ? 'grew' : 'did not grow'}, ${trend}`)
   }
   lines.push(`  CLOSE-WAIT sockets seen: ${summary.closeWait.length} (stuck = still there after ${seconds(stuckAfterMs)})`)
-  for (const socket of summary.closeWait) {
+  const sockets = summary.closeWait.map((socket) => {
     const fate = socket.presentAtEnd ? (socket.stuck ? 'stuck' : 'still there') : 'gone'
     const who = socket.ownership === 'never-accepted' ? 'never accepted' : socket.ownership === 'accepted' ? 'accepted' : 'owner unknown'
-    lines.push(`    ${socket.local} <- ${socket.peer}  stayed ${seconds(socket.stayedMs)}, ${fate}, ${who}, Recv-Q ${socket.recvQ}`)
-  }
-  return lines
+    return `    ${socket.local} <- ${socket.peer}  stayed ${seconds(socket.stayedMs)}, ${fate}, ${who}, Recv-Q ${socket.recvQ}`
+  })
+  return [...lines, ...firstRows(sockets, '    ')]
+}
+
+/** Rows a terminal shows; a port with thousands of stuck sockets would bury the verdict. */
+const TEXT_ROWS = 20
+
+function firstRows(rows: string[], indent: string): string[] {
+  if (rows.length <= TEXT_ROWS) return rows
+  return [...rows.slice(0, TEXT_ROWS), `${indent}... and ${rows.length - TEXT_ROWS} more (--json lists them all)`]
 }
 
 function ownersText(owners: SocketOwner[] | null): string {

@@ -30,6 +30,20 @@ describe('renderSocketsReport', () => {
     expect(report.snapshot.rows.map((row) => row.reason)).toEqual(['owner-unknown', 'owner-unknown', 'owner-unknown', 'owner-unknown'])
   })
 
+  it('lists the first 20 rows that matter and counts the rest; --json keeps them all', () => {
+    const stuck = Array.from({length: 30}, (_, i) => conn(80, 5000 + i, 'CLOSE-WAIT', 114, 0))
+    const snapshots = [snap(0, [listener(80, 0, 8), ...stuck]), snap(6000, [listener(80, 0, 8), ...stuck])]
+    const verdict = diagnoseSockets({port: 80, snapshots, stuckAfterMs: 5000})
+    const watch = summarizeWatch(historyOf(80, snapshots), 1000, 5000)
+    const report = buildSocketsReport({mode: 'watch', port: 80, sourceNote: 'ss', file: null, snapshots, watch, verdict})
+    const lines = renderSocketsReport(report).split('\n')
+    expect(lines.filter((line) => /^ {2}CLOSE-WAIT 127\.0\.0\.1:80 <- /.test(line))).toHaveLength(20)
+    expect(lines).toContain('  ... and 10 more (--json lists them all)')
+    expect(lines.filter((line) => /^ {4}127\.0\.0\.1:80 <- .* stayed 6\.0 s, stuck, never accepted, Recv-Q 114$/.test(line))).toHaveLength(20)
+    expect(lines).toContain('    ... and 10 more (--json lists them all)')
+    expect(report.snapshot.rows).toHaveLength(30)
+  })
+
   it('watch lines and summary', () => {
     const snapshots = [
       snap(0, [listener(80, 1, 8), conn(80, 5000, 'CLOSE-WAIT', 114, 0)]),
