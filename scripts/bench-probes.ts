@@ -12,7 +12,6 @@ import net from 'node:net'
 import {execa} from 'execa'
 import {startSampler} from '../src/bench/sampler.js'
 import {ProcNetFile} from '../src/probes/proc-net-file.js'
-import {scanListenRows} from '../src/probes/proc-row-scan.js'
 import {resolveSource, takeSnapshot, type ResolvedSource} from '../src/probes/index.js'
 import type {SourceName} from '../src/probes/types.js'
 import {interleave, median, medianRatio} from './lib/stats.js'
@@ -236,7 +235,7 @@ async function measureSampling(port: number, sources: Partial<Record<SourceName,
     await measure('queue reads', async (until) => {
       const file = ProcNetFile.open('/proc/net/tcp')!
       try {
-        await every20ms(until, async () => scanListenRows(file.readListenSection(), port))
+        await every20ms(until, async () => file.readListenSection(port).acceptQueue)
       } finally {
         file.close()
       }

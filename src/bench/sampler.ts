@@ -1,6 +1,6 @@
 import {allProcTables, type ProcTable} from '../probes/collect-proc.js'
 import {ProcNetFile} from '../probes/proc-net-file.js'
-import {addPortCounts, countPortRows, type PortCounts, scanListenRows} from '../probes/proc-row-scan.js'
+import {addPortCounts, countPortRows, type PortCounts} from '../probes/proc-row-scan.js'
 import type {TimelinePoint} from './types.js'
 
 export interface Sampler {
@@ -79,8 +79,7 @@ export async function startSampler(options: {port: number; intervalMs: number; c
   const readQueue = () => {
     let acceptQueue: number | null = null
     for (const table of tables) {
-      const section = queueFiles.get(table)?.readListenSection()
-      const queue = section ? scanListenRows(section, port).acceptQueue : null
+      const queue = queueFiles.get(table)?.readListenSection(port).acceptQueue ?? null
       if (queue !== null) acceptQueue = (acceptQueue ?? 0) + queue
     }
     // ESTAB and CLOSE-WAIT come from the table reads.

@@ -81,12 +81,13 @@ export class ProcNetFile {
 
   /**
    * The header and the listening sockets' rows (plus the few whole rows after them that the last
-   * read brought), as a view of a buffer the next call reuses. Reads stop at the first row that
-   * is not LISTEN, so the kernel walks the established table only up to its first socket: a
-   * sliver of it while connections exist. Synchronous: it is one small read, and a round trip
-   * through libuv's thread pool would cost more than the read itself.
+   * read brought), as a view of a buffer the next call reuses, and `port`'s accept queue in them
+   * (null: no LISTEN row for it). Reads stop at the first row that is not LISTEN, so the kernel
+   * walks the established table only up to its first socket: a sliver of it while connections
+   * exist. Synchronous: it is one small read, and a round trip through libuv's thread pool would
+   * cost more than the read itself.
    */
-  readListenSection(): Buffer {
+  readListenSection(port: number): {bytes: Buffer; acceptQueue: number | null} {
     let length = 0
     for (;;) {
       // A read gives whole rows up to one page, so one that asks for less than a page minus a row
@@ -97,12 +98,12 @@ export class ProcNetFile {
       const bytesRead = readSync(this.fd, this.listenBuffer, length, wanted, length)
       length += bytesRead
       const read = this.listenBuffer.subarray(0, length)
-      const {end} = scanListenRows(read, -1)
+      const {acceptQueue, end} = scanListenRows(read, port)
       if (end !== null) {
         this.listenSectionBytes = end
-        return read.subarray(0, end)
+        return {bytes: read.subarray(0, end), acceptQueue}
       }
-      if (bytesRead < wanted) return read.subarray(0, read.lastIndexOf(0x0a) + 1)
+      if (bytesRead < wanted) return {bytes: read.subarray(0, read.lastIndexOf(0x0a) + 1), acceptQueue}
     }
   }
 

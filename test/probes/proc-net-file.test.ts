@@ -66,11 +66,12 @@ describe('ProcNetFile.readListenSection', () => {
   it('holds the LISTEN row with the accept queue, read again from the start each time', async () => {
     const file = ProcNetFile.open('/proc/net/tcp')!
     try {
-      const queueOf = () => portRows(file.readListenSection().toString('latin1'), server.port).find((row) => row.state === 'LISTEN')?.recvQ
+      const queueOf = () => portRows(file.readListenSection(server.port).bytes.toString('latin1'), server.port).find((row) => row.state === 'LISTEN')?.recvQ
       expect(queueOf()).toBe(0)
+      expect(file.readListenSection(server.port).acceptQueue).toBe(0)
       for (let i = 0; i < 5; i++) clients.push(await connect(server.port))
       expect(queueOf()).toBe(5)
-      expect(queueOf()).toBe(5)
+      expect(file.readListenSection(server.port).acceptQueue).toBe(5)
     } finally {
       file.close()
     }
@@ -79,7 +80,7 @@ describe('ProcNetFile.readListenSection', () => {
   it('stops soon after the listeners instead of reading every connection', () => {
     const file = ProcNetFile.open('/proc/net/tcp')!
     try {
-      const section = file.readListenSection().toString('latin1').split('\n').filter((line) => line.trim() !== '')
+      const section = file.readListenSection(server.port).bytes.toString('latin1').split('\n').filter((line) => line.trim() !== '')
       const whole = readFileSync('/proc/net/tcp', 'latin1').split('\n').filter((line) => line.trim() !== '')
       const listeners = whole.filter((line) => / 0A /.test(line)).length
       // The header, the listeners, and at most the rest of the last 1 KiB read.
@@ -103,9 +104,10 @@ describe('ProcNetFile.readListenSection', () => {
       }
       const ports = listeners.map((listener) => (listener.address() as net.AddressInfo).port)
       for (let round = 0; round < 3; round++) {
-        const section = file.readListenSection()
+        const section = file.readListenSection(ports[0]!).bytes
         expect(section.length).toBeGreaterThan(4096)
         expect(ports.filter((port) => scanListenRows(section, port).acceptQueue === null)).toEqual([])
+        expect(file.readListenSection(ports.at(-1)!).acceptQueue).toBe(0)
       }
     } finally {
       file.close()
