@@ -11,7 +11,7 @@ import {existsSync, readFileSync} from 'node:fs'
 import {loadavg} from 'node:os'
 import {execa} from 'execa'
 import {runLoad} from '../src/load/index.js'
-import {type ReferenceServer, startReferenceServer} from '../src/target/reference-server.js'
+import {type ReferenceServer, startReferenceServer} from '../src/targets/reference-server.js'
 import {median, medianRatio} from './lib/stats.js'
 import {missingTool} from './lib/tools.js'
 

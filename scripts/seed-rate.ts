@@ -5,9 +5,9 @@
  *   npx tsx scripts/seed-rate.ts [--runs 20] [--accept-delay-us 0]
  */
 import {parseArgs} from 'node:util'
-import {acceptQueueOf} from '../src/diagnose/socket-evidence.js'
+import {acceptQueueOf} from '../src/probes/socket-evidence.js'
 import {takeSnapshot} from '../src/probes/index.js'
-import {type ReferenceServerMode, startReferenceServer} from '../src/target/reference-server.js'
+import {type ReferenceServerMode, startReferenceServer} from '../src/targets/reference-server.js'
 import {runAb} from './lib/ab.js'
 
 const {values} = parseArgs({options: {runs: {type: 'string', default: '20'}, 'accept-delay-us': {type: 'string', default: '0'}}})

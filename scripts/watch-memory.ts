@@ -2,7 +2,7 @@
 // Readings of a port with that many accepted keep-alive connections (each a fresh record, as each
 // reading parses afresh) go through WatchHistory, against keeping every reading whole.
 import type {Snapshot, SocketRecord} from '../src/probes/types.js'
-import {WatchHistory} from '../src/report/watch-history.js'
+import {WatchHistory} from '../src/watch/watch-history.js'
 
 const readings = Number(process.argv[2] ?? 3600)
 const connections = Number(process.argv[3] ?? 1000)

@@ -5,9 +5,9 @@
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {findFreePort} from '../../src/target/free-port.js'
-import {spawnOwned} from '../../src/target/owned-process.js'
-import {waitForListen} from '../../src/target/wait-for-listen.js'
+import {findFreePort} from '../../src/targets/free-port.js'
+import {spawnOwned} from '../../src/targets/owned-process.js'
+import {waitForListen} from '../../src/targets/wait-for-listen.js'
 import {resolveSource} from '../../src/probes/index.js'
 
 export interface Nginx {

@@ -1,4 +1,4 @@
-import type {ReferenceServerMode} from '../target/reference-server.js'
+import type {ReferenceServerMode} from '../targets/reference-server.js'
 
 export interface MatrixMode {
   label: string

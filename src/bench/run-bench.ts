@@ -4,10 +4,10 @@ import {runLoad} from '../load/index.js'
 import type {EngineName, LoadOptions, LoadResult} from '../load/types.js'
 import {readListenCounters, takeSnapshot, type ResolvedSource} from '../probes/index.js'
 import type {Snapshot} from '../probes/types.js'
-import {startTarget, type TargetSpec} from '../target/index.js'
+import {startTarget, type TargetSpec} from '../targets/index.js'
 import {startSampler} from './sampler.js'
 import {addReadings, fillBacklog} from './timeline-point.js'
-import {backlogOf} from '../diagnose/socket-evidence.js'
+import {backlogOf} from '../probes/socket-evidence.js'
 import type {BenchRun, TargetInfo, TimelinePoint} from './types.js'
 
 /** The load's own options (see LoadOptions) plus what the bench adds around it. */

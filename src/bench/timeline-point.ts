@@ -1,4 +1,4 @@
-import {acceptQueueOf, backlogOf, countConnections} from '../diagnose/socket-evidence.js'
+import {acceptQueueOf, backlogOf, countConnections} from '../probes/socket-evidence.js'
 import type {Snapshot} from '../probes/types.js'
 import type {TimelinePoint} from './types.js'
 

@@ -5,22 +5,10 @@
 import type {Verdict} from '../diagnose/types.js'
 import type {LoadResult} from '../load/types.js'
 import type {ListenCounters, Snapshot, SourceName} from '../probes/types.js'
-import type {ReferenceServerMode, ServerStats} from '../target/reference-server.js'
+import type {ReferenceServerMode, ServerStats} from '../targets/reference-server.js'
+import type {TargetInfo} from '../targets/types.js'
 
-export type TargetKind = 'reference' | 'command' | 'url'
-
-export interface TargetInfo {
-  kind: TargetKind
-  /** e.g. "reference server: et, 4 I/O threads, accept once, read drain" or the user's command. */
-  description: string
-  host: string
-  port: number
-  path: string
-  /** Only for the reference server. */
-  mode: ReferenceServerMode | null
-  /** The server's pid when we started it; null for --url. */
-  pid: number | null
-}
+export type {TargetInfo} from '../targets/types.js'
 
 /** One sample of the target port during and after the load. */
 export interface TimelinePoint {

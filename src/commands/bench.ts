@@ -15,7 +15,7 @@ import {renderBenchText} from '../report/bench-text.js'
 import {renderBenchHtml} from '../report/html.js'
 import {createProgressBar} from '../report/progress.js'
 import {createStreamStyle, plainStyle} from '../report/style.js'
-import {planTarget} from '../target/plan-target.js'
+import {planTarget} from '../targets/plan-target.js'
 
 export default class Bench extends Command {
   static summary = 'Load a server the way ab does, watch its port, and say which connections it lost and why.'

@@ -2,7 +2,7 @@ import {Command, Flags} from '@oclif/core'
 import {acceptDelayFlag, parseAcceptDelay} from '../cli/accept-delay-flag.js'
 import {reportParseError, reportUserError} from '../cli/report-user-error.js'
 import {renderFinalStats, renderLiveStats, renderServerBanner} from '../report/server-text.js'
-import {type ReferenceServer, startReferenceServer} from '../target/reference-server.js'
+import {type ReferenceServer, startReferenceServer} from '../targets/reference-server.js'
 
 export default class Server extends Command {
   static summary = 'Run the bundled reference reactor server in the foreground, in any epoll mode.'

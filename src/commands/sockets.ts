@@ -10,8 +10,8 @@ import {renderTimelineHtml} from '../report/html.js'
 import {renderSocketsReport, renderWatchSample} from '../report/render-sockets.js'
 import {buildSocketsReport, type SocketsReport} from '../report/sockets-report.js'
 import {buildWatchPage} from '../report/watch-page.js'
-import {WatchHistory} from '../report/watch-history.js'
-import {summarizeWatch} from '../report/watch-summary.js'
+import {WatchHistory} from '../watch/watch-history.js'
+import {summarizeWatch} from '../watch/watch-summary.js'
 import {UserError} from '../user-error.js'
 
 export default class Sockets extends Command {

@@ -1,7 +1,7 @@
 import type {ConnectionRecord} from '../load/types.js'
 import type {SocketRecord} from '../probes/types.js'
 import {describeOwners, plural} from './describe.js'
-import {ownershipOf} from './socket-evidence.js'
+import {ownershipOf} from '../probes/socket-evidence.js'
 
 /** The server-side socket of one client connection: local port = target, peer port = client's. */
 export function findServerSide(

@@ -1,6 +1,6 @@
 import {formatEndpoint} from '../probes/address.js'
 import type {SocketOwner, SocketRecord} from '../probes/types.js'
-import {ownershipOf} from './socket-evidence.js'
+import {ownershipOf} from '../probes/socket-evidence.js'
 
 /** Evidence lines name at most this many sockets, then say how many more there are. */
 export const maxListed = 8

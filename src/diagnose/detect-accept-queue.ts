@@ -1,7 +1,7 @@
 import {formatEndpoint} from '../probes/address.js'
 import type {Finding} from './types.js'
 import {describeSocket, listSome, plural, seconds} from './describe.js'
-import {acceptQueueOf, backlogOf, listenersOf, ownershipOf, portSockets, settledSnapshots, type SocketEvidence} from './socket-evidence.js'
+import {acceptQueueOf, backlogOf, listenersOf, ownershipOf, portSockets, settledSnapshots, type SocketEvidence} from '../probes/socket-evidence.js'
 
 export const acceptQueueExplanation =
   'The kernel completed these handshakes, but the application never called accept() for them. ' +

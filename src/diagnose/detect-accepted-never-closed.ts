@@ -1,7 +1,7 @@
 import type {SocketRecord} from '../probes/types.js'
 import type {Finding} from './types.js'
 import {describeSocket, listSome, plural, seconds} from './describe.js'
-import {ownershipOf, portSockets, type SocketEvidence} from './socket-evidence.js'
+import {ownershipOf, portSockets, type SocketEvidence} from '../probes/socket-evidence.js'
 import {trackSockets} from './track-sockets.js'
 
 const isOwnedCloseWait = (socket: SocketRecord) => socket.state === 'CLOSE-WAIT' && ownershipOf(socket) === 'accepted'

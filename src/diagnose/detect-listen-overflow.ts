@@ -1,7 +1,7 @@
 import {formatEndpoint} from '../probes/address.js'
 import type {Finding} from './types.js'
 import {plural} from './describe.js'
-import {listenersOf, type SocketEvidence} from './socket-evidence.js'
+import {listenersOf, type SocketEvidence} from '../probes/socket-evidence.js'
 
 /**
  * Listen queue overflow: a LISTEN queue at backlog+1 (the kernel's "full": ss only, the others

@@ -2,7 +2,7 @@ import type {LoadResult} from '../load/types.js'
 import type {Snapshot} from '../probes/types.js'
 import {describeClientSocket, findServerSide} from './describe-client-socket.js'
 import {listSome, plural} from './describe.js'
-import {ownershipOf} from './socket-evidence.js'
+import {ownershipOf} from '../probes/socket-evidence.js'
 import type {Finding} from './types.js'
 
 /**

@@ -1,7 +1,7 @@
 import type {Finding} from './types.js'
 import {acceptQueueAdvice} from './detect-accept-queue.js'
 import {describeSocket, listSome, plural} from './describe.js'
-import {acceptQueueOf, ownershipOf, portSockets, type SocketEvidence} from './socket-evidence.js'
+import {acceptQueueOf, ownershipOf, portSockets, type SocketEvidence} from '../probes/socket-evidence.js'
 
 /**
  * Never-accepted connections abandoned: CLOSE-WAIT with no owner (inode 0) in the last reading.

@@ -1,10 +1,10 @@
-import type {TargetInfo} from '../bench/types.js'
+import type {TargetInfo} from '../targets/types.js'
 import type {LoadResult} from '../load/types.js'
-import type {ServerStats} from '../target/reference-server.js'
+import type {ServerStats} from '../targets/reference-server.js'
 import {detectLoadStalled} from './detect-load-stalled.js'
 import {detectServerExited} from './detect-server-exited.js'
 import {detectLostConnections} from './detect-lost-connections.js'
-import type {SocketEvidence} from './socket-evidence.js'
+import type {SocketEvidence} from '../probes/socket-evidence.js'
 import type {Finding, Verdict} from './types.js'
 import {findSocketCaveats, findSocketDataGaps, foldVerdict, socketDetectors} from './verdict.js'
 

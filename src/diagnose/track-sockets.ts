@@ -1,5 +1,5 @@
 import type {Snapshot, SocketRecord} from '../probes/types.js'
-import {pairKey} from './socket-evidence.js'
+import {pairKey} from '../probes/socket-evidence.js'
 
 /** One connection followed across snapshots by its address pair, while it matched a condition. */
 export interface TrackedSocket {

@@ -4,7 +4,7 @@ import {detectAcceptedNeverClosed} from './detect-accepted-never-closed.js'
 import {detectDataLeftUnread} from './detect-data-left-unread.js'
 import {detectListenOverflow} from './detect-listen-overflow.js'
 import {detectNeverAcceptedAbandoned} from './detect-never-accepted.js'
-import {acceptQueueOf, ownershipOf, portSockets, type SocketEvidence} from './socket-evidence.js'
+import {acceptQueueOf, ownershipOf, portSockets, type SocketEvidence} from '../probes/socket-evidence.js'
 
 export type SocketDetector = (evidence: SocketEvidence) => Finding | null
 

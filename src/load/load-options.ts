@@ -1,4 +1,4 @@
-import {assertLoopback} from './loopback.js'
+import {assertLoopback} from '../probes/loopback.js'
 import type {EngineName, LoadOptions} from './types.js'
 import {UserError} from '../user-error.js'
 

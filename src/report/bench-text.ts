@@ -5,7 +5,7 @@
 import type {BenchReport, BenchRun, MatrixReport, MatrixRow, TimelinePoint} from '../bench/types.js'
 import type {Finding, Verdict, VerdictStatus} from '../diagnose/types.js'
 import type {LoadResult} from '../load/types.js'
-import type {ServerStats} from '../target/reference-server.js'
+import type {ServerStats} from '../targets/reference-server.js'
 import {drawBarChart, formatMs} from './ascii-chart.js'
 import {paintVerdict, type Style} from './style.js'
 import {formatEndpoint} from '../probes/address.js'

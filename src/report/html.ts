@@ -6,7 +6,7 @@
 import type {BenchReport, BenchRun, MatrixReport, TimelinePoint} from '../bench/types.js'
 import type {Finding, Verdict} from '../diagnose/types.js'
 import type {SocketRecord} from '../probes/types.js'
-import type {ServerStats} from '../target/reference-server.js'
+import type {ServerStats} from '../targets/reference-server.js'
 import {formatMs} from './ascii-chart.js'
 import {
   countSilentClients,

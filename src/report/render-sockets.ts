@@ -3,7 +3,7 @@ import type {SocketOwner} from '../probes/types.js'
 import {describeVerdict} from './bench-text.js'
 import {renderVerdict} from './render-verdict.js'
 import type {RowView, SocketsReport} from './sockets-report.js'
-import type {WatchSample, WatchSummary} from './watch-summary.js'
+import type {WatchSample, WatchSummary} from '../watch/watch-summary.js'
 
 const reasonText: Record<RowView['reason'], string> = {
   'never-accepted': 'never accepted',

@@ -1,12 +1,6 @@
 /** Text for `reactor-doctor server`: pure functions that return strings. */
-import type {ReferenceServerMode, ServerStats} from '../target/reference-server.js'
-
-export function describeMode(mode: ReferenceServerMode, acceptDelayUs = 0): string {
-  const trigger = mode.trigger === 'et' ? 'edge-triggered' : 'level-triggered'
-  const loops = mode.threads === 0 ? 'main loop serves' : `${mode.threads} I/O thread${mode.threads === 1 ? '' : 's'}`
-  const delay = acceptDelayUs > 0 ? `, ${acceptDelayUs} µs per accept` : ''
-  return `${trigger}, ${loops}, accept ${mode.accept}, read ${mode.read}, backlog ${mode.backlog}${delay}`
-}
+import type {ReferenceServerMode, ServerStats} from '../targets/reference-server.js'
+import {describeMode} from '../targets/reference-modes.js'
 
 /** The first lines: where it listens and how it is configured. */
 export function renderServerBanner(url: string, mode: ReferenceServerMode, pid: number, acceptDelayUs = 0): string {

@@ -5,9 +5,9 @@
 import {formatEndpoint} from '../probes/address.js'
 import type {Snapshot, SocketOwner, SocketRecord, SourceName, TcpState} from '../probes/types.js'
 import type {Verdict} from '../diagnose/types.js'
-import {acceptQueueOf, backlogOf, listenersOf, ownershipOf, portSockets, type Ownership} from '../diagnose/socket-evidence.js'
+import {acceptQueueOf, backlogOf, listenersOf, ownershipOf, portSockets, type Ownership} from '../probes/socket-evidence.js'
 import {exitCodeFor} from '../exit-codes.js'
-import type {WatchView} from './watch-summary.js'
+import type {WatchView} from '../watch/watch-summary.js'
 
 export interface SocketsReport {
   /** snapshot: one live reading; watch: --watch; file: saved output read with --file. */

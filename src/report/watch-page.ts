@@ -4,7 +4,7 @@ import {formatMs} from './ascii-chart.js'
 import type {TimelinePage} from './html.js'
 import {renderWatchSummary} from './render-sockets.js'
 import type {SocketsReport} from './sockets-report.js'
-import type {WatchSample, WatchView} from './watch-summary.js'
+import type {WatchSample, WatchView} from '../watch/watch-summary.js'
 
 /** What the HTML page of `sockets --watch --report` needs from the watch's result. */
 export type WatchedPort = Pick<SocketsReport, 'port' | 'sourceNote' | 'verdict'> & {watch: WatchView}

@@ -1,6 +1,6 @@
 import http from 'node:http'
 import {afterEach, describe, expect, it} from 'vitest'
-import {parseServerEvent} from '../../src/target/server-events.js'
+import {parseServerEvent} from '../../src/targets/server-events.js'
 import {useReferenceServers} from '../helpers/reference-servers.js'
 import {startCli, type CliProcess} from '../helpers/run-cli.js'
 

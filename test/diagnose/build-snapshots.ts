@@ -1,5 +1,5 @@
 import type {Snapshot, SocketRecord, SourceName} from '../../src/probes/types.js'
-import {WatchHistory} from '../../src/report/watch-history.js'
+import {WatchHistory} from '../../src/watch/watch-history.js'
 
 /** Terse socket rows for detector tests: ss-like records on 127.0.0.1:port. */
 export function listener(port: number, queue: number, backlog = 128): SocketRecord {

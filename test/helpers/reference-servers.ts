@@ -5,7 +5,7 @@ import {
   type ReferenceServerMode,
   type ReferenceServerOptions,
   startReferenceServer,
-} from '../../src/target/reference-server.js'
+} from '../../src/targets/reference-server.js'
 
 /** A start function whose servers are all stopped after each test, whatever happened. */
 export function useReferenceServers(): (mode?: Partial<ReferenceServerMode>, options?: ReferenceServerOptions) => Promise<ReferenceServer> {

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
-import {acceptQueueOf, countConnections} from '../../src/diagnose/socket-evidence.js'
+import {acceptQueueOf, countConnections} from '../../src/probes/socket-evidence.js'
 import {formatIpv6} from '../../src/probes/address.js'
 import {countPortRows, scanListenRows} from '../../src/probes/proc-row-scan.js'
 import {parseProcNetTcp} from '../../src/probes/procfs.js'

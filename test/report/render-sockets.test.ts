@@ -3,7 +3,7 @@ import {diagnoseSockets} from '../../src/diagnose/verdict.js'
 import {parseNetstat} from '../../src/probes/netstat.js'
 import {renderSocketsReport, renderWatchSample} from '../../src/report/render-sockets.js'
 import {buildSocketsReport} from '../../src/report/sockets-report.js'
-import {summarizeWatch} from '../../src/report/watch-summary.js'
+import {summarizeWatch} from '../../src/watch/watch-summary.js'
 import {conn, historyOf, listener, snap} from '../diagnose/build-snapshots.js'
 import {readFixture} from '../probes/fixtures.js'
 

@@ -6,7 +6,7 @@
 import type {BenchReport, BenchRun, MatrixRow, TimelinePoint} from '../../src/bench/types.js'
 import type {ConnectionRecord, LoadResult} from '../../src/load/types.js'
 import type {SocketRecord} from '../../src/probes/types.js'
-import type {ReferenceServerMode} from '../../src/target/reference-server.js'
+import type {ReferenceServerMode} from '../../src/targets/reference-server.js'
 
 export const SERVER_PORT = 40713
 export const LOST_PORTS = [41022, 41023, 41024, 41025]

@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest'
-import {describeMode, renderFinalStats, renderLiveStats, renderServerBanner, renderStatsLine} from '../../src/report/server-text.js'
-import type {ServerStats} from '../../src/target/reference-server.js'
+import {describeMode} from '../../src/targets/reference-modes.js'
+import {renderFinalStats, renderLiveStats, renderServerBanner, renderStatsLine} from '../../src/report/server-text.js'
+import type {ServerStats} from '../../src/targets/reference-server.js'
 
 const stats: ServerStats = {
   final: false,

@@ -2,7 +2,7 @@ import {describe, expect, it} from 'vitest'
 import {diagnoseSockets} from '../../src/diagnose/verdict.js'
 import {renderTimelineHtml} from '../../src/report/html.js'
 import {buildWatchPage} from '../../src/report/watch-page.js'
-import {summarizeWatch} from '../../src/report/watch-summary.js'
+import {summarizeWatch} from '../../src/watch/watch-summary.js'
 import {conn, historyOf, listener, snap} from '../diagnose/build-snapshots.js'
 
 describe('buildWatchPage', () => {

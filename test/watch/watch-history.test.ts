@@ -2,8 +2,8 @@ import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 import {diagnoseSockets} from '../../src/diagnose/verdict.js'
 import type {SocketRecord, TcpState} from '../../src/probes/types.js'
-import {keepForHistory, WatchHistory} from '../../src/report/watch-history.js'
-import {sampleOf, summarizeWatch} from '../../src/report/watch-summary.js'
+import {keepForHistory, WatchHistory} from '../../src/watch/watch-history.js'
+import {sampleOf, summarizeWatch} from '../../src/watch/watch-summary.js'
 import {conn, listener, snap} from '../diagnose/build-snapshots.js'
 
 const states: TcpState[] = ['LISTEN', 'ESTAB', 'CLOSE-WAIT', 'TIME-WAIT', 'FIN-WAIT-2']

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import {parseDuration} from '../../src/cli/parse-duration.js'
-import {planTarget, type TargetFlags} from '../../src/target/plan-target.js'
+import {planTarget, type TargetFlags} from '../../src/targets/plan-target.js'
 
 const flags = (extra: Partial<TargetFlags>): TargetFlags => ({command: [], host: '127.0.0.1', 'ready-timeout': '10s', acceptDelayUs: 50, ...extra})
 const plan = (extra: Partial<TargetFlags>) => planTarget(flags(extra), parseDuration)

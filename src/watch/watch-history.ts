@@ -1,4 +1,4 @@
-import {ownershipOf} from '../diagnose/socket-evidence.js'
+import {ownershipOf} from '../probes/socket-evidence.js'
 import type {Snapshot, SocketRecord} from '../probes/types.js'
 import {sampleOf, type WatchSample} from './watch-summary.js'
 

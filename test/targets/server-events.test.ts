@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {parseServerEvent} from '../../src/target/server-events.js'
+import {parseServerEvent} from '../../src/targets/server-events.js'
 
 // Lines as the reference server printed them (captured from reference-server/build/reactor-server).
 const listening = '{"event":"listening","host":"127.0.0.1","port":42595,"pid":7733,"trigger":"et","threads":4,"accept":"once","read":"drain","backlog":128}'

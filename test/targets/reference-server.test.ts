@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {buildServerArgs, DEFAULT_MODE} from '../../src/target/reference-server.js'
+import {buildServerArgs, DEFAULT_MODE} from '../../src/targets/reference-server.js'
 import {UserError} from '../../src/user-error.js'
 import {exchange} from '../helpers/raw-http.js'
 import {useReferenceServers} from '../helpers/reference-servers.js'

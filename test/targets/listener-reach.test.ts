@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {reaches, unreachableListeners} from '../../src/target/listener-reach.js'
+import {reaches, unreachableListeners} from '../../src/targets/listener-reach.js'
 import type {SocketRecord} from '../../src/probes/types.js'
 
 const listenerOn = (address: string): SocketRecord => ({

@@ -1,4 +1,4 @@
-import type {ListenCounters, Snapshot, SocketRecord} from '../probes/types.js'
+import type {ListenCounters, Snapshot, SocketRecord} from './types.js'
 
 /** What the socket detectors look at: a timeline of one port, oldest snapshot first. */
 export interface SocketEvidence {

@@ -1,5 +1,5 @@
 import {setTimeout as sleep} from 'node:timers/promises'
-import {listenersOf} from '../diagnose/socket-evidence.js'
+import {listenersOf} from '../probes/socket-evidence.js'
 import {takeSnapshot, type ResolvedSource} from '../probes/index.js'
 import type {SocketRecord} from '../probes/types.js'
 

@@ -1,7 +1,7 @@
 import {UserError} from '../user-error.js'
 import type {ReferenceServerMode} from './reference-server.js'
 import {parseTargetUrl} from './parse-target-url.js'
-import {assertLoopback} from '../load/loopback.js'
+import {assertLoopback} from '../probes/loopback.js'
 
 /** What a bench run loads. */
 export type TargetSpec =

@@ -1,4 +1,4 @@
-import {assertLoopback} from '../load/loopback.js'
+import {assertLoopback} from '../probes/loopback.js'
 import {UserError} from '../user-error.js'
 
 export interface TargetAddress {

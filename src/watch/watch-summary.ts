@@ -1,6 +1,6 @@
 import {formatEndpoint} from '../probes/address.js'
 import type {Snapshot} from '../probes/types.js'
-import {acceptQueueOf, backlogOf, countConnections, ownershipOf, pairKey, portSockets, type Ownership} from '../diagnose/socket-evidence.js'
+import {acceptQueueOf, backlogOf, countConnections, ownershipOf, pairKey, portSockets, type Ownership} from '../probes/socket-evidence.js'
 import {trackSockets} from '../diagnose/track-sockets.js'
 
 export interface WatchView {
