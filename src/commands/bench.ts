@@ -7,7 +7,7 @@ import type {BenchReport} from '../bench/types.js'
 import {acceptDelayFlag, parseAcceptDelay} from '../cli/accept-delay-flag.js'
 import {commandAfterDashes} from '../cli/command-after-dashes.js'
 import {checkWritable} from '../cli/check-writable.js'
-import {parseDuration, parseInterval} from '../cli/parse-duration.js'
+import {parseDuration, parseInterval, parsePositiveDuration} from '../cli/parse-duration.js'
 import {reportParseError, reportUserError} from '../cli/report-user-error.js'
 import {ExitCode, exitCodeFor} from '../exit-codes.js'
 import {resolveSource} from '../probes/index.js'
@@ -77,22 +77,22 @@ Exit codes: 0 healthy, 1 findings that fail the gate (--fail-on), 2 usage or too
     process.on('SIGINT', onSignal)
     process.on('SIGTERM', onSignal)
     try {
-      const plan = planTarget({...flags, command: commandAfterDashes(this.argv, argv), acceptDelayUs: parseAcceptDelay(flags['accept-delay'])}, parseDuration)
-      const failOn = flags['fail-on'] ? parseFailOn(flags['fail-on']) : defaultFailOn
+      const plan = planTarget({...flags, command: commandAfterDashes(this.argv, argv), acceptDelayUs: parseAcceptDelay(flags['accept-delay'])}, parsePositiveDuration)
+      const failOn = flags['fail-on'] !== undefined ? parseFailOn(flags['fail-on']) : defaultFailOn
       // Before the load, not after it: a run of minutes should not end in a path typo.
-      if (flags.report) await checkWritable(flags.report, '--report')
+      if (flags.report !== undefined) await checkWritable(flags.report, '--report')
       const style = flags.json ? plainStyle : createStreamStyle(process.stdout)
       const progress = createProgressBar({enabled: !flags.json})
       const options: Omit<BenchOptions, 'target'> = {
         engine: flags.engine as 'ab' | 'autocannon',
         requests: flags.requests,
-        durationMs: flags.duration ? parseDuration(flags.duration, '--duration') : undefined,
+        durationMs: flags.duration !== undefined ? parsePositiveDuration(flags.duration, '--duration') : undefined,
         concurrency: flags.concurrency,
         keepAlive: flags.keepalive,
         bodyBytes: flags['body-size'],
-        stallMs: parseDuration(flags.stall, '--stall'),
-        timeoutMs: parseDuration(flags.timeout, '--timeout'),
-        requestTimeoutMs: parseDuration(flags['request-timeout'], '--request-timeout'),
+        stallMs: parsePositiveDuration(flags.stall, '--stall'),
+        timeoutMs: parsePositiveDuration(flags.timeout, '--timeout'),
+        requestTimeoutMs: parsePositiveDuration(flags['request-timeout'], '--request-timeout'),
         intervalMs: parseInterval(flags.interval, '--interval'),
         settleMs: parseDuration(flags.settle, '--settle'),
         source: resolveSource(flags.source as 'auto'),
@@ -113,7 +113,7 @@ Exit codes: 0 healthy, 1 findings that fail the gate (--fail-on), 2 usage or too
         })
         progress.finish()
         report = {kind: 'matrix', matrix}
-        exitCode = flags['fail-on'] && matrix.runs.some((run) => failsGate(run.verdict, failOn)) ? ExitCode.findings : ExitCode.healthy
+        exitCode = flags['fail-on'] !== undefined && matrix.runs.some((run) => failsGate(run.verdict, failOn)) ? ExitCode.findings : ExitCode.healthy
       } else {
         const run = await runBench({
           ...options,
@@ -126,10 +126,11 @@ Exit codes: 0 healthy, 1 findings that fail the gate (--fail-on), 2 usage or too
       }
 
       abort.signal.throwIfAborted()
-      if (flags.report) await writeFile(flags.report, renderBenchHtml(report))
       this.log(flags.json ? JSON.stringify(report, null, 2) : renderBenchText(report, style))
       const gateNote = report.kind === 'single' && !flags.json ? passedGateNote(report.run.verdict, failOn) : null
       if (gateNote !== null) this.log(gateNote)
+      // After the text: a report file that fails to write must not lose the result.
+      if (flags.report !== undefined) await writeFile(flags.report, renderBenchHtml(report))
       // Not this.exit(): it ends the process before a large report drains into a pipe.
       process.exitCode = exitCode
     } catch (error) {

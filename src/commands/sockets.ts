@@ -1,7 +1,7 @@
 import {writeFile} from 'node:fs/promises'
 import {Command, Flags} from '@oclif/core'
 import {checkWritable} from '../cli/check-writable.js'
-import {parseDuration, parseInterval} from '../cli/parse-duration.js'
+import {parseInterval, parsePositiveDuration} from '../cli/parse-duration.js'
 import {reportParseError, reportUserError} from '../cli/report-user-error.js'
 import {diagnoseSockets} from '../diagnose/verdict.js'
 import {readSocketsFile} from '../probes/read-sockets-file.js'
@@ -45,7 +45,7 @@ Exit codes: 0 healthy, 1 findings, 2 usage or tool error, 3 inconclusive.`
     const {flags} = await this.parse(Sockets).catch((error: unknown) => reportParseError(this, error))
     let report: SocketsReport
     try {
-      const stuckAfterMs = parseDuration(flags['stuck-after'], '--stuck-after')
+      const stuckAfterMs = parsePositiveDuration(flags['stuck-after'], '--stuck-after')
       if (flags.report !== undefined) {
         // The page is a timeline chart; one reading has none, and its text or --json says it all.
         if (!flags.watch) throw new UserError('--report needs --watch: the HTML report charts a timeline of samples', 'add --watch --duration 10s')
@@ -61,12 +61,15 @@ Exit codes: 0 healthy, 1 findings, 2 usage or tool error, 3 inconclusive.`
           ? await this.watch(flags.port, source, parseInterval(flags.interval, '--interval'), flags.duration, stuckAfterMs, flags.json)
           : await this.snapshot(flags.port, source, stuckAfterMs)
       }
-      const {watch} = report
-      if (flags.report !== undefined && watch !== null) await writeFile(flags.report, renderTimelineHtml(buildWatchPage({...report, watch})))
     } catch (error) {
       reportUserError(this, error)
     }
     this.log(flags.json ? JSON.stringify(report, null, 2) : renderSocketsReport(report).trimEnd())
+    // After the text: a report file that fails to write must not lose the result.
+    const {watch} = report
+    if (flags.report !== undefined && watch !== null) {
+      await writeFile(flags.report, renderTimelineHtml(buildWatchPage({...report, watch}))).catch((error: unknown) => reportUserError(this, error))
+    }
     // Not this.exit(): it ends the process before a report larger than a pipe (64 KiB) drains.
     process.exitCode = report.exitCode
   }
@@ -93,7 +96,7 @@ Exit codes: 0 healthy, 1 findings, 2 usage or tool error, 3 inconclusive.`
     stuckAfterMs: number,
     json: boolean,
   ): Promise<SocketsReport> {
-    const durationMs = duration === undefined ? Number.POSITIVE_INFINITY : parseDuration(duration, '--duration')
+    const durationMs = duration === undefined ? Number.POSITIVE_INFINITY : parsePositiveDuration(duration, '--duration')
     const stop = new AbortController()
     const onSignal = () => stop.abort()
     process.once('SIGINT', onSignal)

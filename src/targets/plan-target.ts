@@ -37,6 +37,7 @@ const matrixThreads = 4
 export function planTarget(flags: TargetFlags, parseMs: (text: string, flag: string) => number): BenchPlan {
   const modeFlags = (['trigger', 'threads', 'accept', 'read'] as const).filter((name) => flags[name] !== undefined)
   const hasCommand = flags.command.length > 0
+  if (flags.url !== undefined && flags.url.trim() === '') throw new UserError('--url is empty', 'give the running server\'s URL, e.g. --url http://127.0.0.1:8080/')
   if (flags.url && hasCommand) throw new UserError('--url and a server command both name a target', 'give one of them')
   if ((flags.url || hasCommand) && modeFlags.length > 0) {
     throw new UserError(`--${modeFlags[0]} configures the bundled reference server`, 'drop it when testing your own server (--url or -- command)')

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import {parseAcceptDelay} from '../../src/cli/accept-delay-flag.js'
-import {parseDuration, parseInterval, parseMicroseconds} from '../../src/cli/parse-duration.js'
+import {MAX_DURATION_MS, parseDuration, parseInterval, parseMicroseconds, parsePositiveDuration} from '../../src/cli/parse-duration.js'
 
 describe('parseDuration', () => {
   it('reads ms, s, m and bare seconds', () => {
@@ -38,5 +38,24 @@ describe('parseAcceptDelay', () => {
     expect(parseAcceptDelay('50us')).toBe(50)
     expect(parseAcceptDelay('1s')).toBe(1_000_000)
     expect(() => parseAcceptDelay('10s')).toThrow('--accept-delay 10s is more than the reference server takes (1s)')
+  })
+})
+
+describe('duration bounds', () => {
+  it('refuses an empty value, naming the flag', () => {
+    expect(() => parseDuration('', '--duration')).toThrow('--duration is empty')
+    expect(() => parseDuration('  ', '--settle')).toThrow('--settle is empty')
+  })
+
+  it('refuses durations past a week, which Node timers would wrap to 1 ms', () => {
+    expect(parseDuration('168h', '--timeout')).toBe(MAX_DURATION_MS)
+    expect(() => parseDuration('40000m', '--timeout')).toThrow('--timeout 40000m is longer than reactor-doctor waits (a week, 168h)')
+    expect(() => parseDuration('99999999999', '--request-timeout')).toThrow('longer than reactor-doctor waits')
+  })
+
+  it('refuses 0 where it would end a run before anything happens', () => {
+    expect(parsePositiveDuration('1ms', '--duration')).toBe(1)
+    expect(() => parsePositiveDuration('0', '--duration')).toThrow('--duration 0 is zero')
+    expect(() => parsePositiveDuration('0.1ms', '--timeout')).toThrow('--timeout 0.1ms is zero')
   })
 })
