@@ -1,25 +1,10 @@
-import type {FindingKind, Verdict} from '../diagnose/types.js'
+import {findingKindTable, type FindingKind, type Verdict} from '../diagnose/types.js'
 import {UserError} from '../user-error.js'
 
-export const findingKinds: readonly FindingKind[] = [
-  'lost-connections',
-  'accept-queue-not-drained',
-  'never-accepted-abandoned',
-  'accepted-never-closed',
-  'data-left-unread',
-  'listen-overflow',
-  'load-stalled',
-  'server-exited',
-]
+export const findingKinds: readonly FindingKind[] = findingKindTable.map((row) => row.kind)
 
 /** What fails the CI gate unless --fail-on says otherwise: connections the server loses. */
-export const defaultFailOn: readonly FindingKind[] = [
-  'lost-connections',
-  'accept-queue-not-drained',
-  'never-accepted-abandoned',
-  'accepted-never-closed',
-  'server-exited',
-]
+export const defaultFailOn: readonly FindingKind[] = findingKindTable.filter((row) => row.failsByDefault).map((row) => row.kind)
 
 /** "--fail-on a,b" or "all" -> the finding kinds that fail the gate. */
 export function parseFailOn(text: string): FindingKind[] {
