@@ -22,7 +22,7 @@ describe('the finding kinds table is the one source', () => {
   it("matches the README's table of findings and its default --fail-on", () => {
     const readme = read('README.md')
     const table = readme.slice(readme.indexOf('## How to read each finding'))
-    const rows = [...table.matchAll(/^\| [^|]*\(`([a-z-]+)`\) \|/gm)].map((match) => match[1])
+    const rows = [...table.matchAll(/^\| [^|]*\(`([a-z]+-[a-z-]+)`\) \|/gm)].map((match) => match[1])
     expect([...rows].sort()).toEqual([...kinds].sort())
     expect(readme).toContain(`the default is\n\`${defaultFailOn.join(',')}\``)
   })
