@@ -17,6 +17,8 @@ export interface ColourTarget {
 export const plainStyle: Style = new Chalk({level: 0})
 
 /**
+ * Not chalk's own detection: its vendored supports-color (chalk 5.6) ignores NO_COLOR
+ * (no-color.org), which users set to keep CI logs plain.
  * Colour only on a terminal and without NO_COLOR; FORCE_COLOR wins over both, as it does for
  * Node itself (FORCE_COLOR=0 or false turns colour off, 1-3 pick the level).
  */
