@@ -16,6 +16,7 @@ import {renderBenchHtml} from '../report/html.js'
 import {createProgressBar} from '../report/progress.js'
 import {createStreamStyle, plainStyle} from '../report/style.js'
 import {planTarget} from '../targets/plan-target.js'
+import {referenceModeFlags} from '../targets/reference-modes.js'
 
 export default class Bench extends Command {
   static summary = 'Load a server the way ab does, watch its port, and say which connections it lost and why.'
@@ -52,11 +53,7 @@ Exit codes: 0 healthy, 1 findings that fail the gate (--fail-on), 2 usage or too
     interval: Flags.string({default: '20ms', summary: 'Sampling period of the port during the load.'}),
     settle: Flags.string({default: '300ms', summary: 'Wait after the load before the final reading; what remains is stuck.'}),
     source: Flags.string({options: ['auto', 'ss', 'netstat', 'proc'], default: 'auto', summary: 'Where socket states come from.'}),
-    trigger: Flags.string({options: ['et', 'lt'], summary: 'Reference server: edge- or level-triggered epoll.'}),
-    threads: Flags.integer({min: 0, max: 64, summary: 'Reference server: I/O threads (0: the main loop serves too).'}),
-    accept: Flags.string({options: ['once', 'drain'], summary: 'Reference server: one accept per wakeup, or until EAGAIN.'}),
-    read: Flags.string({options: ['once', 'drain'], summary: 'Reference server: one read per wakeup, or until EAGAIN.'}),
-    backlog: Flags.integer({min: 1, max: 65_535, summary: 'Reference server: listen backlog.'}),
+    ...referenceModeFlags({withDefaults: false, prefix: 'Reference server: '}),
     'accept-delay': acceptDelayFlag,
     host: Flags.string({default: '127.0.0.1', summary: 'Loopback address the server listens on.'}),
     port: Flags.integer({min: 0, max: 65_535, summary: 'Port for the reference server or your command (default: a free one).'}),

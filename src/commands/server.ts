@@ -3,6 +3,7 @@ import {acceptDelayFlag, parseAcceptDelay} from '../cli/accept-delay-flag.js'
 import {reportParseError, reportUserError} from '../cli/report-user-error.js'
 import {renderFinalStats, renderLiveStats, renderServerBanner} from '../report/server-text.js'
 import {type ReferenceServer, startReferenceServer} from '../targets/reference-server.js'
+import {modeFromFlags, referenceModeFlags} from '../targets/reference-modes.js'
 
 export default class Server extends Command {
   static summary = 'Run the bundled reference reactor server in the foreground, in any epoll mode.'
@@ -18,11 +19,7 @@ With --json it prints the server's own events as JSON lines: one "listening", pe
   ]
 
   static flags = {
-    trigger: Flags.string({options: ['et', 'lt'], default: 'lt', summary: 'Edge- or level-triggered epoll.'}),
-    threads: Flags.integer({default: 0, min: 0, max: 256, summary: 'I/O threads (0: the main loop serves too).'}),
-    accept: Flags.string({options: ['once', 'drain'], default: 'drain', summary: 'One accept per wakeup, or until EAGAIN.'}),
-    read: Flags.string({options: ['once', 'drain'], default: 'drain', summary: 'One read per wakeup, or until EAGAIN.'}),
-    backlog: Flags.integer({default: 128, min: 1, max: 65_535, summary: 'Listen backlog.'}),
+    ...referenceModeFlags({withDefaults: true}),
     'accept-delay': acceptDelayFlag,
     host: Flags.string({default: '127.0.0.1', summary: 'IPv4 address to listen on.'}),
     port: Flags.integer({default: 0, min: 0, max: 65_535, summary: 'Port to listen on (0: a free one).'}),
@@ -34,13 +31,7 @@ With --json it prints the server's own events as JSON lines: one "listening", pe
     try {
       const acceptDelayUs = parseAcceptDelay(flags['accept-delay'])
       const server = await startReferenceServer(
-        {
-          trigger: flags.trigger as 'et' | 'lt',
-          threads: flags.threads,
-          accept: flags.accept as 'once' | 'drain',
-          read: flags.read as 'once' | 'drain',
-          backlog: flags.backlog,
-        },
+        modeFromFlags(flags),
         {host: flags.host, port: flags.port, acceptDelayUs},
       )
       if (flags.json) await this.passThroughEvents(server)

@@ -1,5 +1,6 @@
 import {UserError} from '../user-error.js'
 import type {ReferenceServerMode} from './reference-server.js'
+import {DEFAULT_MODE, modeFromFlags, modeNames} from './reference-modes.js'
 import {parseTargetUrl} from './parse-target-url.js'
 import {assertLoopback} from '../probes/loopback.js'
 
@@ -26,7 +27,6 @@ export interface TargetFlags {
   acceptDelayUs: number
 }
 
-const defaultMode: ReferenceServerMode = {trigger: 'lt', threads: 0, accept: 'drain', read: 'drain', backlog: 128}
 /** I/O threads of the matrix's multi-threaded modes: as in the seed's muduo setup. */
 const matrixThreads = 4
 
@@ -35,7 +35,7 @@ const matrixThreads = 4
  * or (no target, no mode flag) the mode matrix. Conflicting flags are a usage error.
  */
 export function planTarget(flags: TargetFlags, parseMs: (text: string, flag: string) => number): BenchPlan {
-  const modeFlags = (['trigger', 'threads', 'accept', 'read'] as const).filter((name) => flags[name] !== undefined)
+  const modeFlags = modeNames.filter((name) => name !== 'backlog' && flags[name] !== undefined)
   const hasCommand = flags.command.length > 0
   if (flags.url !== undefined && flags.url.trim() === '') throw new UserError('--url is empty', 'give the running server\'s URL, e.g. --url http://127.0.0.1:8080/')
   if (flags.url && hasCommand) throw new UserError('--url and a server command both name a target', 'give one of them')
@@ -57,14 +57,8 @@ export function planTarget(flags: TargetFlags, parseMs: (text: string, flag: str
     // Each of the matrix's runs starts its own server; on one port, a run would read what the
     // run before left behind.
     if (flags.port !== undefined) throw new UserError('--port is for one server, and the mode matrix starts one per run, each on a free port', 'drop --port, or pick one mode (e.g. --trigger et)')
-    return {kind: 'matrix', threads: matrixThreads, backlog: flags.backlog ?? defaultMode.backlog, acceptDelayUs: flags.acceptDelayUs}
+    return {kind: 'matrix', threads: matrixThreads, backlog: flags.backlog ?? DEFAULT_MODE.backlog, acceptDelayUs: flags.acceptDelayUs}
   }
-  const mode: ReferenceServerMode = {
-    trigger: (flags.trigger ?? defaultMode.trigger) as ReferenceServerMode['trigger'],
-    threads: flags.threads ?? defaultMode.threads,
-    accept: (flags.accept ?? defaultMode.accept) as ReferenceServerMode['accept'],
-    read: (flags.read ?? defaultMode.read) as ReferenceServerMode['read'],
-    backlog: flags.backlog ?? defaultMode.backlog,
-  }
+  const mode = modeFromFlags(flags)
   return {kind: 'single', target: {kind: 'reference', mode, host: flags.host, port: flags.port ?? 0, acceptDelayUs: flags.acceptDelayUs}}
 }

@@ -5,12 +5,13 @@
 import {existsSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
 import {UserError} from '../user-error.js'
+import {modeArgs} from './reference-modes.js'
 import {type OwnedProcess, type ProcessExit, spawnOwned} from './owned-process.js'
 import {type ReferenceServerMode, type ServerEvent, type ServerStats, parseServerEvent} from './server-events.js'
 
 export type {ReferenceServerMode, ServerStats} from './server-events.js'
 
-export const DEFAULT_MODE: ReferenceServerMode = {trigger: 'lt', threads: 0, accept: 'drain', read: 'drain', backlog: 128}
+export {DEFAULT_MODE} from './reference-modes.js'
 
 export interface ReferenceServerOptions {
   host?: string
@@ -63,8 +64,7 @@ export function findReferenceServerBinary(asan = false): string {
 
 /** The server's command-line flags for a mode and options. */
 export function buildServerArgs(mode: ReferenceServerMode, options: ReferenceServerOptions): string[] {
-  const args = ['--trigger', mode.trigger, '--threads', String(mode.threads), '--accept', mode.accept]
-  args.push('--read', mode.read, '--backlog', String(mode.backlog))
+  const args = modeArgs(mode)
   args.push('--host', options.host ?? '127.0.0.1', '--port', String(options.port ?? 0))
   if (options.statsIntervalMs !== undefined) args.push('--stats-interval-ms', String(options.statsIntervalMs))
   if (options.acceptDelayUs) args.push('--accept-delay-us', String(options.acceptDelayUs))
