@@ -5,13 +5,13 @@ import {parseInterval, parsePositiveDuration} from '../cli/parse-duration.js'
 import {reportParseError, reportUserError} from '../cli/report-user-error.js'
 import {diagnoseSockets} from '../diagnose/verdict.js'
 import {readSocketsFile} from '../probes/read-sockets-file.js'
-import {readListenCounters, resolveSource, takeSnapshot, type SourceChoice} from '../probes/index.js'
+import {resolveSource, takeSnapshot, type ResolvedSource, type SourceChoice} from '../probes/index.js'
 import {renderTimelineHtml} from '../report/html.js'
 import {renderSocketsReport, renderWatchSample} from '../report/render-sockets.js'
 import {buildSocketsReport, type SocketsReport} from '../report/sockets-report.js'
 import {buildWatchPage} from '../report/watch-page.js'
-import {WatchHistory} from '../watch/watch-history.js'
-import {summarizeWatch} from '../watch/watch-summary.js'
+import {watchPort} from '../watch/watch-port.js'
+import type {WatchSample} from '../watch/watch-summary.js'
 import {UserError} from '../user-error.js'
 
 export default class Sockets extends Command {
@@ -82,69 +82,25 @@ Exit codes: 0 healthy, 1 findings, 2 usage or tool error, 3 inconclusive.`
     return buildSocketsReport({mode: 'file', port: saved.port, sourceNote, file, snapshots, watch: null, verdict})
   }
 
-  private async snapshot(port: number, source: ReturnType<typeof resolveSource>, stuckAfterMs: number): Promise<SocketsReport> {
+  private async snapshot(port: number, source: ResolvedSource, stuckAfterMs: number): Promise<SocketsReport> {
     const snapshot = await takeSnapshot({port, source, owners: true, drops: source.source === 'ss'})
     const verdict = diagnoseSockets({port, snapshots: [snapshot], stuckAfterMs})
     return buildSocketsReport({mode: 'snapshot', port, sourceNote: source.note, file: null, snapshots: [snapshot], watch: null, verdict})
   }
 
-  private async watch(
-    port: number,
-    source: ReturnType<typeof resolveSource>,
-    intervalMs: number,
-    duration: string | undefined,
-    stuckAfterMs: number,
-    json: boolean,
-  ): Promise<SocketsReport> {
+  private async watch(port: number, source: ResolvedSource, intervalMs: number, duration: string | undefined, stuckAfterMs: number, json: boolean): Promise<SocketsReport> {
     const durationMs = duration === undefined ? Number.POSITIVE_INFINITY : parsePositiveDuration(duration, '--duration')
     const stop = new AbortController()
     const onSignal = () => stop.abort()
     process.once('SIGINT', onSignal)
     process.once('SIGTERM', onSignal)
-    const history = new WatchHistory(port)
-    const countersBefore = await readListenCounters()
     try {
-      const startedAt = Date.now()
-      const read = async (owners: boolean) => {
-        const sample = history.add(await takeSnapshot({port, source, owners, drops: source.source === 'ss'}))
-        if (!json) this.log(renderWatchSample(sample))
-      }
-      // Samples skip owners (a scan of every process; the inode still tells accepted from queued).
-      // The last one reads them, so the report names who holds the listener and the stuck sockets.
-      // Samples start on ticks every intervalMs; ticks a slow sample ran past are skipped, and the
-      // last sample is the one after which no tick falls within --duration.
-      let ownersRead = false
-      for (let tick = 0; !stop.signal.aborted; tick++) {
-        tick = Math.max(tick, Math.floor((Date.now() - startedAt) / intervalMs))
-        ownersRead = (tick + 1) * intervalMs > durationMs
-        await read(ownersRead)
-        if (ownersRead) break
-        await sleep(startedAt + (tick + 1) * intervalMs - Date.now(), stop.signal)
-      }
-      // Ctrl-C: one closing reading with owners.
-      if (!ownersRead) await read(true)
+      const onSample = json ? undefined : (sample: WatchSample) => this.log(renderWatchSample(sample))
+      const {history, view, verdict} = await watchPort({port, source, intervalMs, durationMs, stuckAfterMs, signal: stop.signal, onSample})
+      return buildSocketsReport({mode: 'watch', port, sourceNote: source.note, file: null, snapshots: history.snapshots, watch: view, verdict})
     } finally {
       process.off('SIGINT', onSignal)
       process.off('SIGTERM', onSignal)
     }
-    const countersAfter = await readListenCounters()
-    const {snapshots} = history
-    const verdict = diagnoseSockets({port, snapshots, countersBefore, countersAfter, stuckAfterMs})
-    const watch = summarizeWatch(history, intervalMs, stuckAfterMs)
-    return buildSocketsReport({mode: 'watch', port, sourceNote: source.note, file: null, snapshots, watch, verdict})
   }
-}
-
-/** Waits, or returns early when the signal fires (Ctrl-C ends --watch with its summary). */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (ms <= 0 || signal.aborted) return resolve()
-    const timer = setTimeout(done, ms)
-    signal.addEventListener('abort', done, {once: true})
-    function done() {
-      clearTimeout(timer)
-      signal.removeEventListener('abort', done)
-      resolve()
-    }
-  })
 }
