@@ -1,5 +1,7 @@
 import {findingKindTable, type FindingKind, type Verdict} from '../diagnose/types.js'
+import {ExitCode} from '../exit-codes.js'
 import {UserError} from '../user-error.js'
+import type {BenchReport} from './types.js'
 
 export const findingKinds: readonly FindingKind[] = findingKindTable.map((row) => row.kind)
 
@@ -30,4 +32,25 @@ export function passedGateNote(verdict: Verdict, failOn: readonly FindingKind[])
   if (verdict.findings.length === 0 || failsGate(verdict, failOn)) return null
   const kinds = [...new Set(verdict.findings.map((finding) => finding.kind))]
   return `Gate passed (exit 0): --fail-on does not name ${kinds.join(', ')}; --fail-on all fails on every finding`
+}
+
+export interface GateDecision {
+  exitCode: number
+  /** A line for the text report when findings exit 0; null otherwise. */
+  note: string | null
+}
+
+/**
+ * The CI gate, in one place. One run: a finding of a failing kind exits 1, else inconclusive
+ * exits 3, else 0. The mode matrix shows the bug on purpose, so it exits 0 once it has run unless
+ * --fail-on is given (`failOnGiven`), then 1 if any run fails it.
+ */
+export function decideGate(report: BenchReport, failOn: readonly FindingKind[], failOnGiven: boolean): GateDecision {
+  if (report.kind === 'matrix') {
+    const fails = failOnGiven && report.matrix.runs.some((run) => failsGate(run.verdict, failOn))
+    return {exitCode: fails ? ExitCode.findings : ExitCode.healthy, note: null}
+  }
+  const {verdict} = report.run
+  if (failsGate(verdict, failOn)) return {exitCode: ExitCode.findings, note: null}
+  return {exitCode: verdict.status === 'inconclusive' ? ExitCode.inconclusive : ExitCode.healthy, note: passedGateNote(verdict, failOn)}
 }

@@ -1,6 +1,6 @@
 import {writeFile} from 'node:fs/promises'
 import {Command, Flags} from '@oclif/core'
-import {defaultFailOn, failsGate, parseFailOn, passedGateNote} from '../bench/fail-on.js'
+import {decideGate, defaultFailOn, parseFailOn} from '../bench/fail-on.js'
 import {runBench, type BenchOptions} from '../bench/run-bench.js'
 import {runMatrix} from '../bench/run-matrix.js'
 import type {BenchReport} from '../bench/types.js'
@@ -9,7 +9,6 @@ import {commandAfterDashes} from '../cli/command-after-dashes.js'
 import {checkWritable} from '../cli/check-writable.js'
 import {parseDuration, parseInterval, parsePositiveDuration} from '../cli/parse-duration.js'
 import {reportParseError, reportUserError} from '../cli/report-user-error.js'
-import {ExitCode, exitCodeFor} from '../exit-codes.js'
 import {resolveSource} from '../probes/index.js'
 import {renderBenchText} from '../report/bench-text.js'
 import {renderBenchHtml} from '../report/html.js'
@@ -97,7 +96,6 @@ Exit codes: 0 healthy, 1 findings that fail the gate (--fail-on), 2 usage or too
       }
 
       let report: BenchReport
-      let exitCode: number
       if (plan.kind === 'matrix') {
         const matrix = await runMatrix({
           ...options,
@@ -110,7 +108,6 @@ Exit codes: 0 healthy, 1 findings that fail the gate (--fail-on), 2 usage or too
         })
         progress.finish()
         report = {kind: 'matrix', matrix}
-        exitCode = flags['fail-on'] !== undefined && matrix.runs.some((run) => failsGate(run.verdict, failOn)) ? ExitCode.findings : ExitCode.healthy
       } else {
         const run = await runBench({
           ...options,
@@ -119,17 +116,16 @@ Exit codes: 0 healthy, 1 findings that fail the gate (--fail-on), 2 usage or too
         })
         progress.finish()
         report = {kind: 'single', run}
-        exitCode = failsGate(run.verdict, failOn) ? ExitCode.findings : run.verdict.status === 'inconclusive' ? exitCodeFor('inconclusive') : ExitCode.healthy
       }
 
       abort.signal.throwIfAborted()
       this.log(flags.json ? JSON.stringify(report, null, 2) : renderBenchText(report, style))
-      const gateNote = report.kind === 'single' && !flags.json ? passedGateNote(report.run.verdict, failOn) : null
-      if (gateNote !== null) this.log(gateNote)
+      const gate = decideGate(report, failOn, flags['fail-on'] !== undefined)
+      if (gate.note !== null && !flags.json) this.log(gate.note)
       // After the text: a report file that fails to write must not lose the result.
       if (flags.report !== undefined) await writeFile(flags.report, renderBenchHtml(report))
       // Not this.exit(): it ends the process before a large report drains into a pipe.
-      process.exitCode = exitCode
+      process.exitCode = gate.exitCode
     } catch (error) {
       reportUserError(this, error, abort.signal.aborted ? 'bench interrupted; every server it started was stopped' : undefined)
     } finally {

@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest'
-import {defaultFailOn, failsGate, parseFailOn, passedGateNote} from '../../src/bench/fail-on.js'
+import {decideGate, defaultFailOn, failsGate, parseFailOn, passedGateNote} from '../../src/bench/fail-on.js'
+import type {BenchReport} from '../../src/bench/types.js'
 import type {Finding, FindingKind, Verdict} from '../../src/diagnose/types.js'
 
 const finding = (kind: FindingKind): Finding => ({kind, title: kind, explanation: '', advice: '', evidence: []})
@@ -25,5 +26,24 @@ describe('the CI gate', () => {
     )
     expect(passedGateNote(verdict('listen-overflow', 'lost-connections'), defaultFailOn)).toBeNull()
     expect(passedGateNote(verdict(), defaultFailOn)).toBeNull()
+  })
+})
+
+describe('decideGate', () => {
+  const single = (v: Verdict) => ({kind: 'single', run: {verdict: v}}) as unknown as BenchReport
+  const matrix = (...verdicts: Verdict[]) => ({kind: 'matrix', matrix: {runs: verdicts.map((v) => ({verdict: v}))}}) as unknown as BenchReport
+
+  it('one run: 1 on a failing finding, 3 when inconclusive, else 0 with a note for findings it lets pass', () => {
+    expect(decideGate(single(verdict('lost-connections')), defaultFailOn, false)).toEqual({exitCode: 1, note: null})
+    expect(decideGate(single({status: 'inconclusive', findings: [], notes: ['x']}), defaultFailOn, false)).toEqual({exitCode: 3, note: null})
+    expect(decideGate(single(verdict()), defaultFailOn, false)).toEqual({exitCode: 0, note: null})
+    expect(decideGate(single(verdict('listen-overflow')), defaultFailOn, false).exitCode).toBe(0)
+    expect(decideGate(single(verdict('listen-overflow')), defaultFailOn, false).note).toContain('Gate passed (exit 0)')
+  })
+
+  it('the matrix exits 0 once it has run, unless --fail-on is given', () => {
+    expect(decideGate(matrix(verdict('lost-connections')), defaultFailOn, false).exitCode).toBe(0)
+    expect(decideGate(matrix(verdict(), verdict('lost-connections')), defaultFailOn, true).exitCode).toBe(1)
+    expect(decideGate(matrix(verdict(), verdict()), defaultFailOn, true).exitCode).toBe(0)
   })
 })
