@@ -76,6 +76,8 @@ export async function runBench(options: BenchOptions): Promise<BenchRun> {
       serverStats,
       exitedEarly,
     })
+    // The final readings' source is in the report; a fallback past a missing tool is said too.
+    if (options.source.fallback) verdict.notes.push(`final readings: ${options.source.note}; install iproute2 (ss) to see the backlog limit and drops`)
     return {
       target: target.info,
       load,

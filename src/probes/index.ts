@@ -15,26 +15,28 @@ export interface ResolvedSource {
   tool: string | null
   /** Why this source: "ss" or "ss not found on PATH: netstat". */
   note: string
+  /** True when auto fell back past a missing tool: reports say so as a note. */
+  fallback: boolean
 }
 
 /** auto: ss, else netstat, else /proc (always there on Linux). A forced tool must exist. */
 export function resolveSource(choice: SourceChoice, path = process.env.PATH ?? ''): ResolvedSource {
-  if (choice === 'proc') return {source: 'proc', tool: null, note: '/proc/net/tcp (--source proc)'}
+  if (choice === 'proc') return {source: 'proc', tool: null, note: '/proc/net/tcp (--source proc)', fallback: false}
   if (choice !== 'auto') {
     const tool = findTool(choice, path)
     if (!tool) {
       const pkg = choice === 'ss' ? 'iproute2' : 'net-tools'
       throw new UserError(`${choice} not found on PATH`, `install ${pkg}, or use --source auto`)
     }
-    return {source: choice, tool, note: `${choice} (--source ${choice})`}
+    return {source: choice, tool, note: `${choice} (--source ${choice})`, fallback: false}
   }
   const missing: string[] = []
   for (const name of ['ss', 'netstat'] as const) {
     const tool = findTool(name, path)
-    if (tool) return {source: name, tool, note: missing.length === 0 ? name : `${missing.join(' and ')} not found on PATH: used ${name}`}
+    if (tool) return {source: name, tool, note: missing.length === 0 ? name : `${missing.join(' and ')} not found on PATH: used ${name}`, fallback: missing.length > 0}
     missing.push(name)
   }
-  return {source: 'proc', tool: null, note: 'ss and netstat not found on PATH: read /proc/net/tcp and /proc/net/tcp6'}
+  return {source: 'proc', tool: null, note: 'ss and netstat not found on PATH: read /proc/net/tcp and /proc/net/tcp6', fallback: true}
 }
 
 export interface SnapshotOptions {
