@@ -4,9 +4,10 @@ import {plural} from './describe.js'
 import {listenersOf, type SocketEvidence} from '../probes/socket-evidence.js'
 
 /**
- * Listen queue overflow: a LISTEN queue at backlog+1 (the kernel's "full": ss only, the others
- * do not show the backlog), per-listener drops (ss -m skmem d) that rose or are non-zero, or
- * TcpExt ListenOverflows/ListenDrops that rose (the whole network namespace: worded as such).
+ * Listen queue overflow, only from evidence about this port's listener: its queue at backlog+1
+ * (the kernel's "full": ss only, the others do not show the backlog) or its drops (ss -m skmem d)
+ * non-zero. TcpExt ListenOverflows/ListenDrops count the whole network namespace, so another
+ * program's listener moves them: they are one context line on a finding, never a finding alone.
  */
 export function detectListenOverflow(evidence: SocketEvidence): Finding | null {
   const {port, snapshots} = evidence
@@ -29,6 +30,7 @@ export function detectListenOverflow(evidence: SocketEvidence): Finding | null {
     lines.push(`LISTEN ${formatEndpoint(listener.local)}: ${plural(listener.drops, 'drop')} (ss -m skmem d)${rose}`)
   }
 
+  if (lines.length === 0) return null
   const {countersBefore: before, countersAfter: after} = evidence
   if (before && after) {
     const overflows = after.listenOverflows - before.listenOverflows
@@ -37,7 +39,6 @@ export function detectListenOverflow(evidence: SocketEvidence): Finding | null {
       lines.push(`TcpExt ListenOverflows +${overflows}, ListenDrops +${drops} meanwhile (the whole network namespace: other ports count too)`)
     }
   }
-  if (lines.length === 0) return null
   return {
     kind: 'listen-overflow',
     title: `Listen queue overflowed on port ${port}`,

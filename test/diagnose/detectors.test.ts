@@ -85,24 +85,36 @@ describe('data left unread', () => {
 })
 
 describe('listen overflow', () => {
-  it('a queue at backlog + 1 (ss), skmem drops, or TcpExt counters that rose', () => {
-    expect(detectListenOverflow({port: 80, snapshots: [snap(0, [listener(80, 128)])], stuckAfterMs})).toBeNull()
+  const counters = {countersBefore: {listenOverflows: 1, listenDrops: 1}, countersAfter: {listenOverflows: 4, listenDrops: 5}}
+  const context = 'TcpExt ListenOverflows +3, ListenDrops +4 meanwhile (the whole network namespace: other ports count too)'
+
+  it('no finding from namespace-wide TcpExt counters while this listener stayed below backlog + 1 without drops', () => {
+    const low = [snap(0, [listener(80, 0)]), snap(9, [listener(80, 128)])]
+    expect(detectListenOverflow({port: 80, snapshots: low, stuckAfterMs, ...counters})).toBeNull()
+    expect(detectListenOverflow({port: 80, snapshots: [snap(0, [{...listener(80, 0), drops: 0}])], stuckAfterMs, ...counters})).toBeNull()
+    // another port's full queue and drops are not this listener's
+    const other = [snap(0, [listener(80, 0), {...listener(81, 129), drops: 9}])]
+    expect(detectListenOverflow({port: 80, snapshots: other, stuckAfterMs, ...counters})).toBeNull()
+  })
+
+  it('a queue at backlog + 1 (ss only), with the counters as context', () => {
     expect(detectListenOverflow({port: 80, snapshots: [snap(0, [listener(80, 129)])], stuckAfterMs})!.evidence).toEqual([
       'LISTEN 127.0.0.1:80: queue reached 129, backlog 128 + 1: full',
     ])
-    expect(detectListenOverflow({port: 80, snapshots: [snap(0, [listener(80, 129)], 'netstat')], stuckAfterMs})).toBeNull()
-    const dropped = {...listener(80, 0), drops: 7}
-    expect(detectListenOverflow({port: 80, snapshots: [snap(0, [{...dropped, drops: 2}]), snap(9, [dropped])], stuckAfterMs})!.evidence).toEqual([
-      'LISTEN 127.0.0.1:80: 7 drops (ss -m skmem d), +5 while watched',
+    expect(detectListenOverflow({port: 80, snapshots: [snap(0, [listener(80, 129)])], stuckAfterMs, ...counters})!.evidence).toEqual([
+      'LISTEN 127.0.0.1:80: queue reached 129, backlog 128 + 1: full',
+      context,
     ])
-    const counters = detectListenOverflow({
-      port: 80,
-      snapshots: [snap(0, [listener(80, 0)])],
-      stuckAfterMs,
-      countersBefore: {listenOverflows: 1, listenDrops: 1},
-      countersAfter: {listenOverflows: 4, listenDrops: 5},
-    })!
-    expect(counters.evidence).toEqual(['TcpExt ListenOverflows +3, ListenDrops +4 meanwhile (the whole network namespace: other ports count too)'])
+    expect(detectListenOverflow({port: 80, snapshots: [snap(0, [listener(80, 129)], 'netstat')], stuckAfterMs, ...counters})).toBeNull()
+  })
+
+  it('drops on the listener (ss -m skmem d), rising or non-zero', () => {
+    const dropped = {...listener(80, 0), drops: 7}
+    expect(detectListenOverflow({port: 80, snapshots: [snap(0, [{...dropped, drops: 2}]), snap(9, [dropped])], stuckAfterMs, ...counters})!.evidence).toEqual([
+      'LISTEN 127.0.0.1:80: 7 drops (ss -m skmem d), +5 while watched',
+      context,
+    ])
+    expect(detectListenOverflow({port: 80, snapshots: [snap(0, [dropped])], stuckAfterMs})!.evidence).toEqual(['LISTEN 127.0.0.1:80: 7 drops (ss -m skmem d)'])
   })
 })
 
