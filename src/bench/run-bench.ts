@@ -6,6 +6,7 @@ import {readListenCounters, takeSnapshot, type ResolvedSource} from '../probes/i
 import type {Snapshot} from '../probes/types.js'
 import {startTarget, type TargetSpec} from '../targets/index.js'
 import {startSampler} from './sampler.js'
+import {readServerView, runProbe, stalledReading, toServerView, type ServerReadings} from './read-server.js'
 import {addReadings, fillBacklog} from './timeline-point.js'
 import {backlogOf} from '../probes/socket-evidence.js'
 import type {BenchRun, TargetInfo, TimelinePoint} from './types.js'
@@ -23,6 +24,8 @@ export interface BenchOptions
   settleMs: number
   /** Where the final readings (with owners) come from. */
   source: ResolvedSource
+  /** Run the accept experiment when the queue stays non-empty (--no-probe turns it off). */
+  probe: boolean
   onProgress?: (completed: number, total: number) => void
 }
 
@@ -43,11 +46,17 @@ export async function runBench(options: BenchOptions): Promise<BenchRun> {
     let load: LoadResult
     let timeline: TimelinePoint[]
     let afterLoad: Snapshot
+    const readings: ServerReadings = {stalled: null, reactorAtStall: null, reactorAtEnd: null, probe: null, probeNote: null}
     try {
       load = await runLoad(options.engine, toLoadOptions(options, target.info), {
         onProgress(done) {
           completed = done
           options.onProgress?.(done, options.requests)
+        },
+        // While stalled, the clients still hold their connections: read the port and the reactor now.
+        async onStalled() {
+          readings.stalled = await takeSnapshot({port, source: options.source, owners: true})
+          readings.reactorAtStall = await readServerView(target.info, readings.stalled)
         },
       })
       sampler.markLoadEnded()
@@ -59,6 +68,8 @@ export async function runBench(options: BenchOptions): Promise<BenchRun> {
       timeline = await sampler.stop()
     }
     const finalSnapshot = await takeSnapshot({port, source: options.source, owners: true})
+    readings.reactorAtEnd = await readServerView(target.info, finalSnapshot)
+    await runProbe(readings, finalSnapshot, target.info, options)
     const countersAfter = await readListenCounters()
     const exitedEarly = target.exitedEarly()
     const serverStats = await target.stop()
@@ -72,7 +83,9 @@ export async function runBench(options: BenchOptions): Promise<BenchRun> {
         countersAfter,
         loadEndedAt: afterLoad.at,
         stuckAfterMs: options.settleMs,
+        stalled: stalledReading(readings.stalled, load),
       },
+      server: toServerView(readings),
       serverStats,
       exitedEarly,
     })
@@ -85,6 +98,9 @@ export async function runBench(options: BenchOptions): Promise<BenchRun> {
       // The two readings with owners are whole readings of the port at the moments that matter.
       timeline: fillBacklog(addReadings(timeline, [afterLoad, finalSnapshot], port, loadStartedAt, load.completed), backlogOf(finalSnapshot, port)),
       finalSnapshot,
+      stalledSnapshot: readings.stalled,
+      reactor: {atStall: readings.reactorAtStall, atEnd: readings.reactorAtEnd},
+      probe: readings.probe,
       counters: {before: countersBefore, after: countersAfter},
       serverStats,
       verdict,

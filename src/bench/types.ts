@@ -5,6 +5,8 @@
 import type {Verdict} from '../diagnose/types.js'
 import type {LoadResult} from '../load/types.js'
 import type {ListenCounters, Snapshot, SourceName} from '../probes/types.js'
+import type {AcceptProbe} from '../probes/accept-experiment.js'
+import type {ReactorReading} from '../probes/reactor/types.js'
 import type {ReferenceServerMode, ServerStats} from '../targets/reference-server.js'
 import type {TargetInfo} from '../targets/types.js'
 
@@ -36,6 +38,12 @@ export interface BenchRun {
   /** Snapshot with owners, taken after the load and a short settle, before the target stops. */
   finalSnapshot: Snapshot
   counters: {before: ListenCounters | null; after: ListenCounters | null}
+  /** A whole reading with owners while the load was stalled, before its clients closed; null: no stall. */
+  stalledSnapshot: Snapshot | null
+  /** The server's reactor read from /proc at the stall and at the final reading. */
+  reactor: {atStall: ReactorReading | null; atEnd: ReactorReading | null}
+  /** The accept experiment, when the queue stayed non-empty and it was not turned off. */
+  probe: AcceptProbe | null
   /** Final stats from the reference server; null for other targets. */
   serverStats: ServerStats | null
   verdict: Verdict

@@ -59,6 +59,11 @@ Exit codes: 0 healthy, 1 findings that fail the gate (--fail-on), 2 usage or too
     url: Flags.string({summary: 'Load a server already running on this host, e.g. http://127.0.0.1:8080/.'}),
     'ready-timeout': Flags.string({default: '10s', summary: 'How long your server command may take to listen.'}),
     repeat: Flags.integer({default: 5, min: 1, max: 1000, summary: 'Runs per mode in the mode matrix.'}),
+    probe: Flags.boolean({
+      default: true,
+      allowNo: true,
+      summary: 'When connections stay queued, open up to 3 more, one at a time, to see how the server accepts (--no-probe: off).',
+    }),
     'fail-on': Flags.string({summary: `Findings that fail the gate: "all" or a comma list (default ${defaultFailOn.join(',')}).`}),
     report: Flags.string({summary: 'Also write a self-contained HTML report to this file.'}),
     json: Flags.boolean({default: false, summary: 'Print the result as JSON (schema in the README).'}),
@@ -92,6 +97,7 @@ Exit codes: 0 healthy, 1 findings that fail the gate (--fail-on), 2 usage or too
         intervalMs: parseInterval(flags.interval, '--interval'),
         settleMs: parseDuration(flags.settle, '--settle'),
         source: resolveSource(flags.source as 'auto'),
+        probe: flags.probe,
         signal: abort.signal,
       }
 

@@ -4,12 +4,14 @@ import {describeSocket, listSome, plural, seconds} from './describe.js'
 import {acceptQueueOf, backlogOf, listenersOf, ownershipOf, portSockets, settledSnapshots, type SocketEvidence} from '../probes/socket-evidence.js'
 
 export const acceptQueueExplanation =
-  'The kernel completed these handshakes, but the application never called accept() for them. ' +
-  'A listener registered with EPOLLET gets one edge for several connections that arrive together; an acceptor that ' +
-  'calls accept() once per wakeup leaves the rest queued with no further event, and since accept() takes the oldest, the queue never shrinks.'
+  'The kernel completed these handshakes, but the application has not called accept() for them since the load ended: ' +
+  'it is not being told of them (the listener is not watched, or its wakeup was spent), or it is not listening for them.'
 
+/** Where the server could not be looked at: the possibilities, said as such. */
 export const acceptQueueAdvice =
-  'Accept in a loop until accept() fails with EAGAIN, or register the listening socket level-triggered (without EPOLLET).'
+  'Possible causes, none of them seen here: an EPOLLET listener with one accept() per wakeup (accept until EAGAIN), ' +
+  'a listener removed from epoll or a spent EPOLLONESHOT (re-arm it), an acceptor thread blocked elsewhere. ' +
+  'Run reactor-doctor on the server host (sockets --port P --probe) to see which.'
 
 /**
  * Accept queue not drained: LISTEN Recv-Q > 0 in every reading since the load ended, for at least

@@ -29,9 +29,10 @@ export function detectAcceptedNeverClosed(evidence: SocketEvidence): Finding | n
     kind: 'accepted-never-closed',
     title: `${plural(lines.length, 'accepted connection')} left in CLOSE_WAIT on port ${port}`,
     explanation:
-      'The peer closed its side (FIN) and the application still holds the socket: read() returned 0 and close() was not ' +
-      'called, or with EPOLLET the end of stream was never seen because a read did not drain the socket.',
-    advice: 'Close the socket when read() returns 0; with EPOLLET, read until EAGAIN so the end of stream is seen.',
+      'The peer closed its side (FIN) and the application still holds the socket open: it has not seen the end of stream, or saw it and did not close.',
+    advice:
+      'Possible causes, none of them seen here: no close() after read() returns 0; with EPOLLET, a read that did not drain the socket so the end of stream was never seen; ' +
+      'a socket no longer watched. Run reactor-doctor where it can read the server\'s /proc to see which.',
     evidence: [...listSome(lines), ...caveat],
   }
 }

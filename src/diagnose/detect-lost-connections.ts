@@ -4,6 +4,7 @@ import {describeClientSocket, findServerSide} from './describe-client-socket.js'
 import {listSome, plural} from './describe.js'
 import {ownershipOf} from '../probes/socket-evidence.js'
 import type {Finding} from './types.js'
+import {acceptQueueAdvice} from './detect-accept-queue.js'
 
 /**
  * Client connections that never received a single byte while the load ran: the server lost them.
@@ -28,14 +29,12 @@ export function detectLostConnections(load: LoadResult, finalSnapshot: Snapshot,
 
   const explanation =
     neverAccepted > 0
-      ? 'The connections completed the TCP handshake and waited in the kernel accept queue, but the server never accept()ed them. ' +
-        'With an edge-triggered (EPOLLET) listener, handshakes that complete while the listener is already reported ready make one edge, ' +
-        'and a server that calls accept() once per wakeup leaves the rest in the queue with no further event.'
+      ? 'The connections completed the TCP handshake and waited in the kernel accept queue, but the server never accept()ed them.'
       : 'The connections were made but the server never sent a byte on them.'
   const advice =
     neverAccepted > 0
-      ? 'Call accept() in a loop until it fails with EAGAIN on every wakeup, or register the listening socket level-triggered.'
-      : 'Check that every accepted connection is registered with the event loop and that its reads are drained.'
+      ? acceptQueueAdvice
+      : 'Possible causes, none of them seen here: a connection not registered with the event loop, or registered without EPOLLIN; run reactor-doctor where it can read the server\'s /proc to see which.'
   return {
     kind: 'lost-connections',
     title: `${plural(lost.length, 'connection')} lost: ${lost.length === 1 ? 'the client' : 'clients'} never got a byte`,

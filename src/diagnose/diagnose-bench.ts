@@ -5,14 +5,17 @@ import {detectLoadStalled} from './detect-load-stalled.js'
 import {detectServerExited} from './detect-server-exited.js'
 import {detectLostConnections} from './detect-lost-connections.js'
 import type {SocketEvidence} from '../probes/socket-evidence.js'
-import type {Finding, Verdict} from './types.js'
+import type {Verdict} from './types.js'
 import {findSocketCaveats, findSocketDataGaps, foldVerdict, socketDetectors} from './verdict.js'
+import {explainFindings, type ServerView} from './explain-findings.js'
 
 export interface BenchEvidence {
   target: TargetInfo
   load: LoadResult
-  /** Readings with owners after the load: [right after, after the settle]. */
+  /** Readings with owners after the load: [right after, after the settle]; the stalled one beside. */
   evidence: SocketEvidence
+  /** What was seen of the server: its reactor, the accept experiment. */
+  server: ServerView
   serverStats: ServerStats | null
   /** How the server ended if it exited before we stopped it. */
   exitedEarly: string | null
@@ -29,14 +32,13 @@ export function diagnoseBench(input: BenchEvidence): Verdict {
   const lost = detectLostConnections(load, finalSnapshot, target.port, target.host)
   if (lost && serverStats) lost.evidence.push(describeServerCounters(load, serverStats))
   const socketFindings = socketDetectors.map((detect) => detect(evidence))
-  const stalled = detectLoadStalled(load)
-  // A stall is a symptom: on its own it is the finding, next to a cause it is one more line of evidence.
-  const causes = [exited, lost, ...socketFindings].filter((f): f is Finding => f !== null)
-  if (stalled && causes.length > 0) causes[0]!.evidence.push(`${stalled.title}: ${stalled.evidence[0]}`)
+  const stalled = detectLoadStalled(load, evidence.stalled, target.port, target.host)
+  // The stall is a finding of its own (ab hung: the seed's symptom); the diagnoses group it with its cause.
   return foldVerdict(
-    [...causes, causes.length === 0 ? stalled : null],
+    [exited, lost, ...socketFindings, stalled],
     [...findLoadGaps(load), ...findSocketDataGaps(evidence)],
     [...findSocketCaveats(evidence), ...findModeCaveats(target, load)],
+    (findings) => explainFindings(findings, evidence, input.server),
   )
 }
 

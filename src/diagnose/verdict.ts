@@ -1,4 +1,5 @@
-import type {Finding, Verdict} from './types.js'
+import type {Diagnosis, Finding, Verdict} from './types.js'
+import {explainFindings, unseenServer, type ServerView} from './explain-findings.js'
 import {detectAcceptQueueNotDrained} from './detect-accept-queue.js'
 import {detectAcceptedNeverClosed} from './detect-accepted-never-closed.js'
 import {detectDataLeftUnread} from './detect-data-left-unread.js'
@@ -21,18 +22,27 @@ export const socketDetectors: readonly SocketDetector[] = [
  * The one place results become a Verdict: any finding -> findings; otherwise any reason the
  * data cannot support "healthy" -> inconclusive; otherwise healthy. Notes keep both.
  */
-export function foldVerdict(results: Array<Finding | null>, inconclusiveReasons: string[], notes: string[] = []): Verdict {
+export function foldVerdict(
+  results: Array<Finding | null>,
+  inconclusiveReasons: string[],
+  notes: string[] = [],
+  explain: (findings: Finding[]) => Diagnosis[] = () => [],
+): Verdict {
   const findings = results.filter((result): result is Finding => result !== null)
   const status = findings.length > 0 ? 'findings' : inconclusiveReasons.length > 0 ? 'inconclusive' : 'healthy'
-  return {status, findings, notes: [...inconclusiveReasons, ...notes]}
+  return {status, findings, diagnoses: findings.length > 0 ? explain(findings) : [], notes: [...inconclusiveReasons, ...notes]}
 }
 
-/** Runs the socket detectors on a port's timeline and folds them, with what the data lacks. */
-export function diagnoseSockets(evidence: SocketEvidence): Verdict {
+/**
+ * Runs the socket detectors on a port's timeline and folds them, with what the data lacks; the
+ * findings are explained from what was seen of the server (nothing, for a saved file).
+ */
+export function diagnoseSockets(evidence: SocketEvidence, view: ServerView = unseenServer('only the socket table was read')): Verdict {
   return foldVerdict(
     socketDetectors.map((detect) => detect(evidence)),
     findSocketDataGaps(evidence),
     findSocketCaveats(evidence),
+    (findings) => explainFindings(findings, evidence, view),
   )
 }
 

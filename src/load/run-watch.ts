@@ -25,6 +25,7 @@ export class RunWatch {
   readonly progress: Array<{atMs: number; completed: number}> = []
   private ticker: NodeJS.Timeout | null = null
   private deadline: NodeJS.Timeout | null = null
+  private halting = false
   private readonly abort = (): void => this.run.stop('aborted', null)
 
   constructor(
@@ -43,7 +44,7 @@ export class RunWatch {
     // Sample fast enough to notice a short stall close to its bound.
     const every = Math.max(5, Math.min(PROGRESS_INTERVAL_MS, this.bounds.stallMs / 4))
     this.ticker = setInterval(() => this.tick(), every)
-    this.deadline = setTimeout(() => this.run.stop('timeout', null), this.bounds.timeoutMs)
+    this.deadline = setTimeout(() => this.halt('timeout', null), this.bounds.timeoutMs)
   }
 
   dispose(): void {
@@ -66,6 +67,23 @@ export class RunWatch {
       this.hooks.onProgress?.(this.run.completed, this.run.sent)
     }
     const silentFor = now - this.run.lastResponseAt
-    if (silentFor >= this.bounds.stallMs) this.run.stop('stalled', Math.round(silentFor))
+    if (silentFor >= this.bounds.stallMs) this.halt('stalled', Math.round(silentFor))
+  }
+
+  /**
+   * Stops a run that stalled or hit its time limit, after onStalled: that reading is taken while
+   * the clients are still connected, since a server often cleans up once they close.
+   */
+  private halt(end: 'stalled' | 'timeout', stalledForMs: number | null): void {
+    if (this.halting) return
+    this.halting = true
+    if (this.ticker) clearInterval(this.ticker)
+    if (this.deadline) clearTimeout(this.deadline)
+    this.ticker = this.deadline = null
+    const hook = this.hooks.onStalled
+    if (!hook) return this.run.stop(end, stalledForMs)
+    void hook()
+      .catch(() => {})
+      .finally(() => this.run.stop(end, stalledForMs))
   }
 }

@@ -88,4 +88,9 @@ export interface LoadResult {
 export interface LoadHooks {
   /** Called about every 50 ms with cumulative responses and requests written. */
   onProgress?: (completed: number, sent: number) => void
+  /**
+   * Called once when the load stalls or hits its time limit with requests outstanding, before
+   * the client connections are closed; the run ends when it settles (errors are ignored).
+   */
+  onStalled?: () => Promise<void>
 }

@@ -12,6 +12,28 @@ export interface SocketEvidence {
   loadEndedAt?: number
   /** A socket or queue that stays this long is stuck, not just busy. */
   stuckAfterMs: number
+  /** A whole reading taken while the load was stalled, before its clients were closed. */
+  stalled?: StalledReading
+}
+
+/** The port read while a load was stalled with requests unanswered (bench only). */
+export interface StalledReading {
+  snapshot: Snapshot
+  /** Client ports (the server side's peer ports) whose requests were still unanswered. */
+  waitingPorts: number[]
+  /** How long no response had come when it was taken. */
+  stalledForMs: number
+}
+
+/**
+ * Accepted ESTAB sockets holding bytes in the stalled reading whose client was waiting for an
+ * answer: the request sat unread for the whole stall, whatever the server does once it closes.
+ */
+export function unreadAtStall(stalled: StalledReading, port: number): SocketRecord[] {
+  const waiting = new Set(stalled.waitingPorts)
+  return portSockets(stalled.snapshot, port).filter(
+    (socket) => socket.state === 'ESTAB' && socket.recvQ > 0 && ownershipOf(socket) === 'accepted' && socket.peer.port !== null && waiting.has(socket.peer.port),
+  )
 }
 
 export type Ownership = 'never-accepted' | 'accepted' | 'unknown'

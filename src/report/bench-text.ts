@@ -3,15 +3,16 @@
  * then the numbers behind them. Fixed-width layout that reads the same with or without colour.
  */
 import type {BenchReport, BenchRun, MatrixReport, MatrixRow, TimelinePoint} from '../bench/types.js'
-import type {Finding, Verdict, VerdictStatus} from '../diagnose/types.js'
+import type {Verdict, VerdictStatus} from '../diagnose/types.js'
 import type {LoadResult} from '../load/types.js'
 import type {ServerStats} from '../targets/reference-server.js'
 import {drawBarChart, formatMs} from './ascii-chart.js'
 import {paintVerdict, type Style} from './style.js'
 import {formatEndpoint} from '../probes/address.js'
+import {renderDiagnosisLines} from './render-diagnoses.js'
+import {renderReactorMap} from './reactor-map.js'
+import {LABEL_WIDTH, LINE_WIDTH, wrapWords} from './text-layout.js'
 
-const LINE_WIDTH = 78
-const LABEL_WIDTH = 11
 const CHART_WIDTH = 60
 const CHART_HEIGHT = 4
 
@@ -101,7 +102,8 @@ function renderRunLines(run: BenchRun, style: Style): string[] {
   return [
     paintVerdict(style, headline.status, headline.text),
     style.dim(`${target.description} (${where}), run took ${formatMs(run.durationMs)}`),
-    ...renderFindingLines(run.verdict.findings, style),
+    ...renderDiagnosisLines(run.verdict, style),
+    ...renderReactorLines(run, style),
     ...renderNoteLines(run.verdict.notes, style),
     ...renderLoadLines(run.load, style),
     ...renderQueueLines(run, style),
@@ -109,14 +111,15 @@ function renderRunLines(run: BenchRun, style: Style): string[] {
   ]
 }
 
-function renderFindingLines(findings: Finding[], style: Style): string[] {
-  return findings.flatMap((finding, index) => [
-    '',
-    style.bold(`${index + 1}. ${finding.title}`),
-    ...finding.evidence.map((line, at) => labelled(at === 0 ? 'evidence' : '', line, style)),
-    ...wrapWords(finding.explanation, LINE_WIDTH - 3 - LABEL_WIDTH).map((line, at) => labelled(at === 0 ? 'why' : '', line, style)),
-    ...wrapWords(finding.advice, LINE_WIDTH - 3 - LABEL_WIDTH).map((line, at) => labelled(at === 0 ? 'fix' : '', line, style)),
-  ])
+/** The reactor map at each moment it was read: while stalled (clients connected), and at the end. */
+function renderReactorLines(run: BenchRun, style: Style): string[] {
+  const moments = [
+    {reading: run.reactor.atStall, snapshot: run.stalledSnapshot, when: 'while the load was stalled, clients still connected'},
+    {reading: run.reactor.atEnd, snapshot: run.finalSnapshot, when: 'at the final reading'},
+  ]
+  return moments.flatMap(({reading, snapshot, when}) =>
+    reading && snapshot ? ['', style.bold(`Server reactor (from /proc, ${when})`), ...renderReactorMap(reading, snapshot, run.target.port).map((line) => `  ${line}`)] : [],
+  )
 }
 
 function renderNoteLines(notes: string[], style: Style): string[] {
@@ -226,26 +229,6 @@ function alignColumns(rows: string[][], right: boolean[]): string[][] {
 
 function row(label: string, value: string): string {
   return `  ${label.padEnd(LABEL_WIDTH)}${value}`
-}
-
-function labelled(label: string, value: string, style: Style): string {
-  return `   ${style.dim(label.padEnd(LABEL_WIDTH))}${value}`
-}
-
-/** Greedy word wrap; a word longer than the width gets a line of its own. */
-function wrapWords(text: string, width: number): string[] {
-  const lines: string[] = []
-  let current = ''
-  for (const word of text.split(/\s+/).filter((part) => part !== '')) {
-    if (current !== '' && current.length + 1 + word.length > width) {
-      lines.push(current)
-      current = word
-    } else {
-      current = current === '' ? word : `${current} ${word}`
-    }
-  }
-  if (current !== '') lines.push(current)
-  return lines
 }
 
 function formatLatency(ms: number): string {

@@ -1,0 +1,57 @@
+import {describeEvents} from '../probes/reactor/epoll-events.js'
+import type {EpollInstance, ProcessReactor, ReactorReading} from '../probes/reactor/types.js'
+import {listenersOf, portSockets} from '../probes/socket-evidence.js'
+import type {Snapshot} from '../probes/types.js'
+import {describeThread, waitersOn} from '../diagnose/reactor-facts.js'
+
+/**
+ * The server's reactor map in lines: per process, its threads and what each waits in, then each
+ * epoll instance with who waits on it and what it watches (the port's listener with its flags,
+ * its connections counted by flags, other files), then the port's sockets no instance watches,
+ * then what could not be read.
+ */
+export function renderReactorMap(reading: ReactorReading, snapshot: Snapshot, port: number): string[] {
+  const listeners = new Set(listenersOf(snapshot, port).map((s) => s.inode).filter((i): i is number => i !== null && i > 0))
+  const connections = new Set(
+    portSockets(snapshot, port)
+      .filter((s) => s.state !== 'LISTEN')
+      .map((s) => s.inode)
+      .filter((i): i is number => i !== null && i > 0),
+  )
+  const lines: string[] = []
+  for (const process of reading.processes) {
+    const held = process.sockets.filter((s) => listeners.has(s.inode) || connections.has(s.inode))
+    lines.push(`pid ${process.pid} (${process.name}): ${count(process.threads.length, 'thread')}, ${count(process.epolls.length, 'epoll instance')}, ${count(held.length, `socket`)} of port ${port}`)
+    for (const thread of process.threads) lines.push(`  ${describeThread(thread)}`)
+    for (const epoll of process.epolls) lines.push(`  ${describeInstance(process, epoll, listeners, connections)}`)
+    const watched = new Set(process.epolls.flatMap((e) => e.watches.map((w) => w.inode)))
+    const unwatched = held.filter((s) => !watched.has(s.inode) && !reading.processes.some((p) => p.epolls.some((e) => e.watches.some((w) => w.inode === s.inode))))
+    if (unwatched.length > 0 && process.epolls.length > 0) {
+      const names = unwatched.map((s) => `${listeners.has(s.inode) ? 'listener ' : ''}fd ${s.fd}`)
+      lines.push(`  in no epoll interest list: ${names.slice(0, 12).join(', ')}${names.length > 12 ? `, and ${names.length - 12} more` : ''}`)
+    }
+    for (const unseen of process.unseen) lines.push(`  not seen: ${unseen}`)
+  }
+  for (const unseen of reading.unseen) lines.push(`not seen: ${unseen}`)
+  if (reading.processes.length === 0 && reading.unseen.length === 0) lines.push(`no process holding a socket of port ${port} was found`)
+  return lines
+}
+
+function describeInstance(process: ProcessReactor, epoll: EpollInstance, listeners: Set<number>, connections: Set<number>): string {
+  const waiters = waitersOn(process, epoll.fd)
+  const who = waiters.length === 0 ? 'no thread waits on it' : `waited on by ${waiters.map((t) => `thread ${t.tid}`).join(', ')}`
+  const parts: string[] = []
+  for (const watch of epoll.watches.filter((w) => listeners.has(w.inode))) parts.push(`listener fd ${watch.tfd} as ${describeEvents(watch.events)}`)
+  const byMask = (test: (inode: number) => boolean, what: string) => {
+    const masks = new Map<number, number>()
+    for (const watch of epoll.watches.filter((w) => test(w.inode))) masks.set(watch.events, (masks.get(watch.events) ?? 0) + 1)
+    for (const [events, n] of masks) parts.push(`${count(n, what)} as ${describeEvents(events)}`)
+  }
+  byMask((inode) => connections.has(inode), 'connection')
+  byMask((inode) => !listeners.has(inode) && !connections.has(inode), 'other file')
+  return `epoll fd ${epoll.fd}, ${who}: ${parts.length === 0 ? 'watches nothing' : parts.join('; ')}`
+}
+
+function count(n: number, one: string): string {
+  return `${n} ${one}${n === 1 ? '' : 's'}`
+}
