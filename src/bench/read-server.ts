@@ -1,10 +1,10 @@
 import type {ServerView} from '../diagnose/explain-findings.js'
 import type {LoadResult} from '../load/types.js'
-import {probeHost, runAcceptProbe, type AcceptProbe} from '../probes/accept-experiment.js'
+import {probeIfQueued, type AcceptProbe} from '../probes/accept-experiment.js'
 import type {ResolvedSource} from '../probes/index.js'
-import {readReactor} from '../probes/reactor/collect-reactor.js'
+import {noOwnerSeen, readPortReactor} from '../probes/reactor/read-port-reactor.js'
 import type {ReactorReading} from '../probes/reactor/types.js'
-import {acceptQueueOf, listenersOf, portSockets, type StalledReading} from '../probes/socket-evidence.js'
+import type {StalledReading} from '../probes/socket-evidence.js'
 import type {Snapshot} from '../probes/types.js'
 import type {TargetInfo} from '../targets/types.js'
 
@@ -17,17 +17,9 @@ export interface ServerReadings {
   probeNote: string | null
 }
 
-/**
- * The reactor of the processes behind the port: the target's own process tree (bench started
- * it) and the owners the snapshot shows (a running server), kept to those holding its sockets.
- */
-export async function readServerView(target: TargetInfo, snapshot: Snapshot): Promise<ReactorReading | null> {
-  const sockets = portSockets(snapshot, target.port)
-  const owners = sockets.flatMap((socket) => socket.owners ?? []).map((owner) => owner.pid)
-  const pids = [...new Set([...(target.pid === null ? [] : [target.pid]), ...owners])]
-  if (pids.length === 0) return null
-  const inodes = new Set(sockets.map((socket) => socket.inode).filter((inode): inode is number => inode !== null && inode > 0))
-  return readReactor({pids, inodes})
+/** The reactor behind the port: the target's own process tree (bench started it) and the owners shown. */
+export function readServerView(target: TargetInfo, snapshot: Snapshot): Promise<ReactorReading | null> {
+  return readPortReactor(snapshot, target.port, target.pid === null ? [] : [target.pid])
 }
 
 /** The accept experiment, when the final reading still shows connections in the queue. */
@@ -37,18 +29,10 @@ export async function runProbe(
   target: TargetInfo,
   options: {probe: boolean; source: ResolvedSource},
 ): Promise<void> {
-  const queue = acceptQueueOf(final, target.port)
-  if (!queue) return
-  if (!options.probe) {
-    readings.probeNote = 'the accept experiment was turned off (--no-probe)'
-    return
-  }
-  const host = probeHost(listenersOf(final, target.port)[0]?.local.address ?? target.host) ?? target.host
-  try {
-    readings.probe = await runAcceptProbe({host, port: target.port, source: options.source})
-  } catch (error) {
-    readings.probeNote = `the accept experiment failed: ${(error as Error).message}`
-  }
+  const offNote = 'the accept experiment was turned off (--no-probe)'
+  const {probe, note} = await probeIfQueued(final, target.port, {enabled: options.probe, offNote, source: options.source, host: target.host})
+  readings.probe = probe
+  readings.probeNote = note
 }
 
 /** The stalled reading with the clients that were still waiting then. */
@@ -63,7 +47,7 @@ export function toServerView(readings: ServerReadings): ServerView {
   return {
     reactorAtStall: readings.reactorAtStall,
     reactorAtEnd: readings.reactorAtEnd,
-    missing: seen ? null : 'no process could be seen behind the port (no owner shown): run reactor-doctor as root or as the server\'s user',
+    missing: seen ? null : noOwnerSeen,
     probe: readings.probe,
     probeNote: readings.probeNote,
   }

@@ -11,6 +11,7 @@ import {renderSocketsReport, renderWatchSample} from '../report/render-sockets.j
 import {buildSocketsReport, type SocketsReport} from '../report/sockets-report.js'
 import {buildWatchPage} from '../report/watch-page.js'
 import {watchPort} from '../watch/watch-port.js'
+import {lookAtServer, savedFileView} from '../watch/look-at-server.js'
 import type {WatchSample} from '../watch/watch-summary.js'
 import {UserError} from '../user-error.js'
 
@@ -37,6 +38,7 @@ Exit codes: 0 healthy, 1 findings, 2 usage or tool error, 3 inconclusive.`
     'stuck-after': Flags.string({default: '5s', summary: 'A CLOSE-WAIT or queue that stays this long is stuck.'}),
     file: Flags.string({char: 'f', summary: 'Read saved ss, netstat or /proc/net/tcp output from this file ("-": stdin).'}),
     source: Flags.string({options: ['auto', 'ss', 'netstat', 'proc'], default: 'auto', summary: 'Where socket states come from (auto: ss, else netstat, else /proc).'}),
+    probe: Flags.boolean({default: false, summary: 'If connections stay queued: open up to 3 more (loopback), one at a time, to see how the server accepts.'}),
     report: Flags.string({summary: 'With --watch: also write a self-contained HTML report (verdict, timeline chart) to this file.'}),
     json: Flags.boolean({default: false, summary: 'Print the result as JSON (shape in the README).'}),
   }
@@ -58,8 +60,8 @@ Exit codes: 0 healthy, 1 findings, 2 usage or tool error, 3 inconclusive.`
         if (flags.port === undefined) throw new UserError('--port is required (or --file)', 'e.g. reactor-doctor sockets --port 8080')
         const source = resolveSource(flags.source as SourceChoice)
         report = flags.watch
-          ? await this.watch(flags.port, source, parseInterval(flags.interval, '--interval'), flags.duration, stuckAfterMs, flags.json)
-          : await this.snapshot(flags.port, source, stuckAfterMs)
+          ? await this.watch(flags.port, source, parseInterval(flags.interval, '--interval'), flags.duration, stuckAfterMs, flags.json, flags.probe)
+          : await this.snapshot(flags.port, source, stuckAfterMs, flags.probe)
       }
     } catch (error) {
       reportUserError(this, error)
@@ -77,18 +79,19 @@ Exit codes: 0 healthy, 1 findings, 2 usage or tool error, 3 inconclusive.`
   private async analyseFile(file: string, port: number | undefined, stuckAfterMs: number): Promise<SocketsReport> {
     const saved = await readSocketsFile(file, port)
     const snapshots = [saved.snapshot]
-    const verdict = diagnoseSockets({port: saved.port, snapshots, stuckAfterMs})
+    const verdict = diagnoseSockets({port: saved.port, snapshots, stuckAfterMs}, savedFileView(saved.port))
     const sourceNote = `${saved.snapshot.source} (format detected in the file)`
     return buildSocketsReport({mode: 'file', port: saved.port, sourceNote, file, snapshots, watch: null, verdict})
   }
 
-  private async snapshot(port: number, source: ResolvedSource, stuckAfterMs: number): Promise<SocketsReport> {
+  private async snapshot(port: number, source: ResolvedSource, stuckAfterMs: number, probe: boolean): Promise<SocketsReport> {
     const snapshot = await takeSnapshot({port, source, owners: true, drops: source.source === 'ss'})
-    const verdict = diagnoseSockets({port, snapshots: [snapshot], stuckAfterMs})
-    return buildSocketsReport({mode: 'snapshot', port, sourceNote: source.note, file: null, snapshots: [snapshot], watch: null, verdict})
+    const server = await lookAtServer(snapshot, port, {probe, source})
+    const verdict = diagnoseSockets({port, snapshots: [snapshot], stuckAfterMs}, server.view)
+    return buildSocketsReport({mode: 'snapshot', port, sourceNote: source.note, file: null, snapshots: [snapshot], watch: null, verdict, server})
   }
 
-  private async watch(port: number, source: ResolvedSource, intervalMs: number, duration: string | undefined, stuckAfterMs: number, json: boolean): Promise<SocketsReport> {
+  private async watch(port: number, source: ResolvedSource, intervalMs: number, duration: string | undefined, stuckAfterMs: number, json: boolean, probe: boolean): Promise<SocketsReport> {
     const durationMs = duration === undefined ? Number.POSITIVE_INFINITY : parsePositiveDuration(duration, '--duration')
     const stop = new AbortController()
     const onSignal = () => stop.abort()
@@ -96,8 +99,8 @@ Exit codes: 0 healthy, 1 findings, 2 usage or tool error, 3 inconclusive.`
     process.once('SIGTERM', onSignal)
     try {
       const onSample = json ? undefined : (sample: WatchSample) => this.log(renderWatchSample(sample))
-      const {history, view, verdict} = await watchPort({port, source, intervalMs, durationMs, stuckAfterMs, signal: stop.signal, onSample})
-      return buildSocketsReport({mode: 'watch', port, sourceNote: source.note, file: null, snapshots: history.snapshots, watch: view, verdict})
+      const {history, view, verdict, server} = await watchPort({port, source, intervalMs, durationMs, stuckAfterMs, signal: stop.signal, onSample, probe})
+      return buildSocketsReport({mode: 'watch', port, sourceNote: source.note, file: null, snapshots: history.snapshots, watch: view, verdict, server})
     } finally {
       process.off('SIGINT', onSignal)
       process.off('SIGTERM', onSignal)

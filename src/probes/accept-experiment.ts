@@ -2,7 +2,8 @@ import net from 'node:net'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {takeSnapshot, type ResolvedSource} from './index.js'
 import {isLoopback} from './loopback.js'
-import {acceptQueueOf} from './socket-evidence.js'
+import {acceptQueueOf, listenersOf} from './socket-evidence.js'
+import type {Snapshot} from './types.js'
 
 /** What the accept queue did as probe connections arrived, one at a time. */
 export type ProbeOutcome =
@@ -102,4 +103,25 @@ function connect(host: string, port: number, timeoutMs: number): Promise<net.Soc
       resolve(socket)
     })
   })
+}
+
+/**
+ * The experiment when a reading still shows connections in the accept queue: the probe, or a
+ * note saying why none ran (turned off, not loopback, failed). Both null for an empty queue.
+ */
+export async function probeIfQueued(
+  snapshot: Snapshot,
+  port: number,
+  options: {enabled: boolean; offNote: string; source: ResolvedSource; host?: string},
+): Promise<{probe: AcceptProbe | null; note: string | null}> {
+  if (!acceptQueueOf(snapshot, port)) return {probe: null, note: null}
+  if (!options.enabled) return {probe: null, note: options.offNote}
+  const listen = listenersOf(snapshot, port)[0]?.local.address
+  const host = (listen === undefined ? null : probeHost(listen)) ?? options.host ?? null
+  if (host === null) return {probe: null, note: `no accept experiment: the listener (${listen}) is not on a loopback address`}
+  try {
+    return {probe: await runAcceptProbe({host, port, source: options.source}), note: null}
+  } catch (error) {
+    return {probe: null, note: `the accept experiment failed: ${(error as Error).message}`}
+  }
 }

@@ -93,3 +93,10 @@ export function countConnections(snapshot: Snapshot, port: number): {estab: numb
     closeWait: sockets.filter((socket) => socket.state === 'CLOSE-WAIT').length,
   }
 }
+
+/** The port's socket inodes, listeners apart from connections (0 and unknown left out). */
+export function portInodes(snapshot: Snapshot, port: number): {listeners: number[]; connections: number[]} {
+  const known = (sockets: SocketRecord[]) => sockets.map((s) => s.inode).filter((inode): inode is number => inode !== null && inode > 0)
+  const sockets = portSockets(snapshot, port)
+  return {listeners: known(sockets.filter((s) => s.state === 'LISTEN')), connections: known(sockets.filter((s) => s.state !== 'LISTEN'))}
+}

@@ -11,6 +11,7 @@ import {paintVerdict, type Style} from './style.js'
 import {formatEndpoint} from '../probes/address.js'
 import {renderDiagnosisLines} from './render-diagnoses.js'
 import {renderReactorMap} from './reactor-map.js'
+import {portInodes} from '../probes/socket-evidence.js'
 import {LABEL_WIDTH, LINE_WIDTH, wrapWords} from './text-layout.js'
 
 const CHART_WIDTH = 60
@@ -118,7 +119,7 @@ function renderReactorLines(run: BenchRun, style: Style): string[] {
     {reading: run.reactor.atEnd, snapshot: run.finalSnapshot, when: 'at the final reading'},
   ]
   return moments.flatMap(({reading, snapshot, when}) =>
-    reading && snapshot ? ['', style.bold(`Server reactor (from /proc, ${when})`), ...renderReactorMap(reading, snapshot, run.target.port).map((line) => `  ${line}`)] : [],
+    reading && snapshot ? ['', style.bold(`Server reactor (from /proc, ${when})`), ...renderReactorMap(reading, portInodes(snapshot, run.target.port), run.target.port).map((line) => `  ${line}`)] : [],
   )
 }
 

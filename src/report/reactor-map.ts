@@ -1,7 +1,5 @@
 import {describeEvents} from '../probes/reactor/epoll-events.js'
 import type {EpollInstance, ProcessReactor, ReactorReading} from '../probes/reactor/types.js'
-import {listenersOf, portSockets} from '../probes/socket-evidence.js'
-import type {Snapshot} from '../probes/types.js'
 import {describeThread, waitersOn} from '../diagnose/reactor-facts.js'
 
 /**
@@ -10,14 +8,9 @@ import {describeThread, waitersOn} from '../diagnose/reactor-facts.js'
  * its connections counted by flags, other files), then the port's sockets no instance watches,
  * then what could not be read.
  */
-export function renderReactorMap(reading: ReactorReading, snapshot: Snapshot, port: number): string[] {
-  const listeners = new Set(listenersOf(snapshot, port).map((s) => s.inode).filter((i): i is number => i !== null && i > 0))
-  const connections = new Set(
-    portSockets(snapshot, port)
-      .filter((s) => s.state !== 'LISTEN')
-      .map((s) => s.inode)
-      .filter((i): i is number => i !== null && i > 0),
-  )
+export function renderReactorMap(reading: ReactorReading, inodes: {listeners: number[]; connections: number[]}, port: number): string[] {
+  const listeners = new Set(inodes.listeners)
+  const connections = new Set(inodes.connections)
   const lines: string[] = []
   for (const process of reading.processes) {
     const held = process.sockets.filter((s) => listeners.has(s.inode) || connections.has(s.inode))

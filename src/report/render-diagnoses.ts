@@ -1,4 +1,5 @@
 import type {Verdict} from '../diagnose/types.js'
+import {plural} from '../diagnose/describe.js'
 import {viewDiagnoses} from './diagnosis-view.js'
 import type {Style} from './style.js'
 import {labelled, labelledWrapped} from './text-layout.js'
@@ -17,7 +18,7 @@ export function renderDiagnosisLines(verdict: Verdict, style: Style): string[] {
     ...view.symptoms.flatMap((symptom, at) => [
       labelled(at === 0 ? 'symptoms' : '', `* ${symptom.title}`, style),
       ...symptom.evidence.slice(0, SYMPTOM_LINES).map((line) => labelled('', `  - ${line}`, style)),
-      ...(symptom.evidence.length > SYMPTOM_LINES ? [labelled('', style.dim(`  (${symptom.evidence.length - SYMPTOM_LINES} more lines in --json)`), style)] : []),
+      ...(symptom.evidence.length > SYMPTOM_LINES ? [labelled('', style.dim(`  (${plural(symptom.evidence.length - SYMPTOM_LINES, 'more line')} in --json)`), style)] : []),
     ]),
     ...labelledWrapped(view.causeLabel, view.cause, style),
     ...labelledWrapped('why', view.why, style),

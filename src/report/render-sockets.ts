@@ -2,6 +2,7 @@ import {describeOwnerList, seconds} from '../diagnose/describe.js'
 import type {SocketOwner} from '../probes/types.js'
 import {describeVerdict} from './bench-text.js'
 import {renderVerdict} from './render-verdict.js'
+import {renderReactorMap} from './reactor-map.js'
 import type {RowView, SocketsReport} from './sockets-report.js'
 import type {WatchSample, WatchSummary} from '../watch/watch-summary.js'
 
@@ -36,6 +37,7 @@ export function renderSocketsReport(report: SocketsReport): string {
     lines.push(...firstRows(rows, '  '))
   }
   if (report.watch) lines.push(...renderWatchSummary(report.watch.summary, report.watch.stuckAfterMs))
+  if (report.server?.reactor) lines.push('Server reactor (from /proc):', ...renderReactorMap(report.server.reactor, report.server.inodes, report.port).map((line) => `  ${line}`))
   lines.push(...renderVerdict(report.verdict))
   return `${lines.join('\n')}\n`
 }

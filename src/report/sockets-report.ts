@@ -5,9 +5,11 @@
 import {formatEndpoint} from '../probes/address.js'
 import type {Snapshot, SocketOwner, SocketRecord, SourceName, TcpState} from '../probes/types.js'
 import type {Verdict} from '../diagnose/types.js'
-import {acceptQueueOf, backlogOf, listenersOf, ownershipOf, portSockets, type Ownership} from '../probes/socket-evidence.js'
+import {acceptQueueOf, backlogOf, listenersOf, ownershipOf, portInodes, portSockets, type Ownership} from '../probes/socket-evidence.js'
 import {exitCodeFor} from '../exit-codes.js'
 import type {WatchView} from '../watch/watch-summary.js'
+import type {AcceptProbe} from '../probes/accept-experiment.js'
+import type {ReactorReading} from '../probes/reactor/types.js'
 
 export interface SocketsReport {
   /** snapshot: one live reading; watch: --watch; file: saved output read with --file. */
@@ -24,6 +26,8 @@ export interface SocketsReport {
   /** --watch only: one entry per sample, and the summary. */
   watch: WatchView | null
   verdict: Verdict
+  /** The server behind the port (live readings): its reactor from /proc and the accept experiment; null for --file. */
+  server: {reactor: ReactorReading | null; probe: AcceptProbe | null; inodes: {listeners: number[]; connections: number[]}} | null
   /** 0 healthy, 1 findings, 3 inconclusive (2, usage or tool error, prints no report). */
   exitCode: number
 }
@@ -78,6 +82,7 @@ export function buildSocketsReport(input: {
   snapshots: Snapshot[]
   watch: WatchView | null
   verdict: Verdict
+  server?: {reactor: ReactorReading | null; probe: AcceptProbe | null}
 }): SocketsReport {
   const last = input.snapshots.at(-1)!
   return {
@@ -89,6 +94,7 @@ export function buildSocketsReport(input: {
     snapshot: viewSnapshot(last, input.port),
     watch: input.watch,
     verdict: input.verdict,
+    server: input.server ? {reactor: input.server.reactor, probe: input.server.probe, inodes: portInodes(last, input.port)} : null,
     exitCode: exitCodeFor(input.verdict.status),
   }
 }

@@ -8,6 +8,7 @@ import {diagnoseSockets} from '../diagnose/verdict.js'
 import type {Verdict} from '../diagnose/types.js'
 import {readListenCounters, takeSnapshot, type ResolvedSource} from '../probes/index.js'
 import {WatchHistory} from './watch-history.js'
+import {lookAtServer, type ServerLook} from './look-at-server.js'
 import {summarizeWatch, type WatchSample, type WatchView} from './watch-summary.js'
 
 export interface WatchPortOptions {
@@ -19,6 +20,8 @@ export interface WatchPortOptions {
   stuckAfterMs: number
   /** Ends the watch early (Ctrl-C), with one closing reading with owners. */
   signal: AbortSignal
+  /** After the last reading: the accept experiment if connections are still queued (--probe). */
+  probe: boolean
   onSample?: (sample: WatchSample) => void
 }
 
@@ -26,6 +29,8 @@ export interface WatchPortResult {
   history: WatchHistory
   view: WatchView
   verdict: Verdict
+  /** The server behind the port, looked at after the last reading. */
+  server: ServerLook
 }
 
 export async function watchPort(options: WatchPortOptions): Promise<WatchPortResult> {
@@ -48,9 +53,10 @@ export async function watchPort(options: WatchPortOptions): Promise<WatchPortRes
     await sleep(startedAt + (tick + 1) * intervalMs - Date.now(), signal)
   }
   if (!ownersRead) await read(true)
+  const server = await lookAtServer(history.snapshots.at(-1)!, port, {probe: options.probe, source})
   const countersAfter = await readListenCounters()
-  const verdict = diagnoseSockets({port, snapshots: history.snapshots, countersBefore, countersAfter, stuckAfterMs})
-  return {history, view: summarizeWatch(history, intervalMs, stuckAfterMs), verdict}
+  const verdict = diagnoseSockets({port, snapshots: history.snapshots, countersBefore, countersAfter, stuckAfterMs}, server.view)
+  return {history, view: summarizeWatch(history, intervalMs, stuckAfterMs), verdict, server}
 }
 
 /** Waits, or returns early when the signal fires (Ctrl-C ends the watch with its summary). */

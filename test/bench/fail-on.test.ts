@@ -4,7 +4,7 @@ import type {BenchReport} from '../../src/bench/types.js'
 import type {Finding, FindingKind, Verdict} from '../../src/diagnose/types.js'
 
 const finding = (kind: FindingKind): Finding => ({kind, title: kind, explanation: '', advice: '', evidence: []})
-const verdict = (...kinds: FindingKind[]): Verdict => ({status: kinds.length > 0 ? 'findings' : 'healthy', findings: kinds.map(finding), notes: []})
+const verdict = (...kinds: FindingKind[]): Verdict => ({status: kinds.length > 0 ? 'findings' : 'healthy', findings: kinds.map(finding), diagnoses: [], notes: []})
 
 describe('the CI gate', () => {
   it('fails on the default kinds, not on a listen overflow alone', () => {
@@ -35,7 +35,7 @@ describe('decideGate', () => {
 
   it('one run: 1 on a failing finding, 3 when inconclusive, else 0 with a note for findings it lets pass', () => {
     expect(decideGate(single(verdict('lost-connections')), defaultFailOn, false)).toEqual({exitCode: 1, note: null})
-    expect(decideGate(single({status: 'inconclusive', findings: [], notes: ['x']}), defaultFailOn, false)).toEqual({exitCode: 3, note: null})
+    expect(decideGate(single({status: 'inconclusive', findings: [], diagnoses: [], notes: ['x']}), defaultFailOn, false)).toEqual({exitCode: 3, note: null})
     expect(decideGate(single(verdict()), defaultFailOn, false)).toEqual({exitCode: 0, note: null})
     expect(decideGate(single(verdict('listen-overflow')), defaultFailOn, false).exitCode).toBe(0)
     expect(decideGate(single(verdict('listen-overflow')), defaultFailOn, false).note).toContain('Gate passed (exit 0)')

@@ -46,8 +46,23 @@ describe('bench on the reference server', () => {
     // Evidence names the lost clients by port, matched to their never-accepted server side.
     expect(lostFinding.evidence.join('\n')).toContain(`127.0.0.1:${lost[0]!.localPort}: never accepted`)
     expect(run.serverStats!.accepted).toBeLessThan(94)
+    // The final reading comes before the accept experiment, whose connections it accepted one by one.
     const queue = run.finalSnapshot.sockets.find((s) => s.state === 'LISTEN')!.recvQ
-    expect(queue).toBe(94 - run.serverStats!.accepted)
+    expect(run.probe).toMatchObject({queueBefore: queue, queueAfter: [queue, queue, queue], outcome: 'one-accept-per-wakeup'})
+    expect(queue).toBe(94 - run.serverStats!.accepted + run.probe!.queueAfter.length)
+    // The cause names what /proc showed: the listener fd, its epoll fd, the waiting thread, EPOLLET.
+    const [diagnosis] = run.verdict.diagnoses
+    expect(run.verdict.diagnoses).toHaveLength(1)
+    expect(diagnosis!.cause).toMatchObject({kind: 'edge-triggered-accept-once', inferred: false})
+    expect(diagnosis!.symptoms).toEqual(expect.arrayContaining(['lost-connections', 'accept-queue-not-drained']))
+    const main = run.reactor.atEnd!.processes[0]!
+    const listenerInode = run.finalSnapshot.sockets.find((s) => s.state === 'LISTEN')!.inode
+    const listenerFd = main.sockets.find((s) => s.inode === listenerInode)!.fd
+    const epoll = main.epolls.find((e) => e.watches.some((w) => w.inode === listenerInode))!
+    expect(diagnosis!.cause.summary).toContain(`listener fd ${listenerFd} in epoll fd ${epoll.fd} of pid ${run.target.pid} (reactor-server) as EPOLLIN|EPOLLERR|EPOLLHUP|EPOLLET`)
+    expect(diagnosis!.cause.summary).toContain(`thread ${run.target.pid} waits on`)
+    expect(diagnosis!.cause.summary).toContain(`left the queue at ${queue}, ${queue}, ${queue}`)
+    expect(run.verdict.findings.every((f) => f.cause?.kind === 'edge-triggered-accept-once')).toBe(true)
     expect(run.target.pid).not.toBeNull()
     expect(isAlive(run.target.pid!)).toBe(false)
     const page = readFileSync(html, 'utf8')
@@ -63,8 +78,9 @@ describe('bench on the reference server', () => {
   ])('a correct mode (%s) is healthy, exit 0', async (_label, flags) => {
     const result = await runCli(['bench', ...flags, '--json'])
     const run = singleRun(result.stdout)
-    expect(run.verdict).toEqual({status: 'healthy', findings: [], notes: []})
+    expect(run.verdict).toEqual({status: 'healthy', findings: [], diagnoses: [], notes: []})
     expect(result.exitCode).toBe(0)
+    expect(run.probe).toBeNull()
     expect(run.load.completed).toBe(1000)
     expect(run.serverStats!.accepted).toBe(94)
     expect(run.finalSnapshot.sockets.find((s) => s.state === 'LISTEN')!.recvQ).toBe(0)

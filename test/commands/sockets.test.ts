@@ -52,9 +52,15 @@ describe('sockets --file', () => {
   it('the seed excerpt: 4 queued, 4 CLOSE_WAIT likely never accepted, accept queue not drained (exit 1)', async () => {
     const result = await runCli(['--file', seed])
     expect(result.exitCode).toBe(1)
-    expect(result.stdout).toContain("1. Accept queue not drained: 4 connections waiting in port 1022's accept queue")
-    expect(result.stdout).toContain('2. 4 CLOSE_WAIT sockets likely never accepted, 114 unread bytes each (the FIN counts one)')
-    expect(result.stdout).toContain('Likely cause: The kernel completed these handshakes, but the application never called accept() for them.')
+    // One diagnosis: both symptoms, and a cause that says the server was not there to be seen.
+    expect(result.stdout).toContain("1. Accept queue not drained: 4 connections waiting in port 1022's accept queue (cause not seen)")
+    expect(result.stdout).toContain("   symptoms   * Accept queue not drained: 4 connections waiting in port 1022's accept queue")
+    expect(result.stdout).toContain('              * 4 CLOSE_WAIT sockets likely never accepted, 114 unread bytes each (the FIN counts one)')
+    expect(result.stdout).toContain("   not seen   read from a saved file, so the server's reactor was not seen:")
+    // Causes appear only as possibilities, never as what was seen.
+    expect(result.stdout).not.toMatch(/^ {3}seen /m)
+    expect(result.stdout).toContain('Possible causes, none of them seen here:')
+    expect(result.stdout).not.toMatch(/^2\. /m)
   })
 
   it('reads stdin with --file - and prints JSON', async () => {
@@ -161,7 +167,7 @@ describe('sockets on a server that never closes after the peer FIN', () => {
     // Samples skip owners; the last one reads them, so the listener is named.
     expect(lines.some((line) => /^ {2}127\.0\.0\.1:\d+ {2}accept queue 0 .*\(pid \d+, fd \d+\)$/.test(line))).toBe(true)
     expect(lines.some((line) => /^ {4}127\.0\.0\.1:\d+ <- 127\.0\.0\.1:\d+ {2}stayed 1\.\d s, stuck, accepted, Recv-Q 0$/.test(line))).toBe(true)
-    expect(lines.some((line) => new RegExp(`^1\\. \\d+ accepted connections? left in CLOSE_WAIT on port ${port}$`).test(line))).toBe(true)
+    expect(lines.some((line) => new RegExp(`^ {3}symptoms {3}\\* \\d+ accepted connections? left in CLOSE_WAIT on port ${port}$`).test(line))).toBe(true)
   })
 
   it('--duration ends --watch by the clock even when samples take longer than --interval', async () => {

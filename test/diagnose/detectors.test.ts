@@ -18,8 +18,17 @@ describe('the seed excerpt (netstat -an | grep 1022)', () => {
     const finding = detectAcceptQueueNotDrained(evidence)!
     expect(finding.title).toBe("Accept queue not drained: 4 connections waiting in port 1022's accept queue")
     expect(finding.evidence[0]).toBe('LISTEN 0.0.0.0:1022: 4 connections in the accept queue (backlog not shown by netstat)')
-    expect(finding.explanation).toContain('EPOLLET')
-    expect(finding.advice).toBe('Accept in a loop until accept() fails with EAGAIN, or register the listening socket level-triggered (without EPOLLET).')
+    // A saved excerpt shows no reactor: the finding says what was seen, and the cause is not told as fact.
+    expect(finding.explanation).not.toContain('EPOLLET')
+    expect(finding.advice).toMatch(/^Possible causes, none of them seen here: /)
+  })
+
+  it('is one diagnosis whose cause says the server was not seen, never the EPOLLET story', () => {
+    const verdict = diagnoseSockets(evidence)
+    expect(verdict.diagnoses).toHaveLength(1)
+    expect(verdict.diagnoses[0]!.cause.kind).toBe('unknown')
+    expect(verdict.diagnoses[0]!.symptoms).toEqual(['accept-queue-not-drained', 'never-accepted-abandoned'])
+    expect(verdict.findings.map((f) => f.cause?.kind)).toEqual(['unknown', 'unknown'])
   })
 
   it('finds 4 CLOSE_WAIT likely never accepted, 114 unread bytes each, worded honestly (netstat -an has no owner column)', () => {
@@ -80,7 +89,15 @@ describe('data left unread', () => {
     const unread = (at: number) => snap(at, [listener(80, 0), conn(80, 5000, 'ESTAB', 40, 77)])
     expect(detectDataLeftUnread({port: 80, snapshots: [unread(0)], stuckAfterMs})).toBeNull()
     const finding = detectDataLeftUnread({port: 80, snapshots: [unread(0), unread(5000)], stuckAfterMs})!
-    expect(finding.evidence).toEqual(['127.0.0.1:5000 -> ESTAB, 40 unread bytes, owned by srv(pid 10, fd 7), for 5.0 s'])
+    expect(finding.evidence).toEqual(['127.0.0.1:5000 -> ESTAB, 40 unread bytes, owned by srv(pid 10, fd 7), for 5.0 s after the load'])
+  })
+
+  it('fires on one reading taken while the load stalled, for sockets whose client still waited', () => {
+    const stalledSnapshot = snap(0, [listener(80, 0), conn(80, 5000, 'ESTAB', 107, 77), conn(80, 5001, 'ESTAB', 107, 78)])
+    const stalled = {snapshot: stalledSnapshot, waitingPorts: [5000], stalledForMs: 1000}
+    const finding = detectDataLeftUnread({port: 80, snapshots: [snap(9, [listener(80, 0)])], stuckAfterMs, stalled})!
+    expect(finding.evidence).toEqual(['127.0.0.1:5000 -> ESTAB, 107 unread bytes, owned by srv(pid 10, fd 7), its client waiting for an answer through the whole 1.0 s stall'])
+    expect(detectDataLeftUnread({port: 80, snapshots: [snap(9, [listener(80, 0)])], stuckAfterMs, stalled: {...stalled, waitingPorts: []}})).toBeNull()
   })
 })
 
@@ -120,8 +137,8 @@ describe('listen overflow', () => {
 
 describe('verdict', () => {
   it('healthy, inconclusive without data or without a LISTEN row', () => {
-    expect(diagnoseSockets({port: 80, snapshots: [snap(0, [listener(80, 0), conn(80, 1, 'ESTAB', 0, 5)])], stuckAfterMs})).toEqual({status: 'healthy', findings: [], notes: []})
-    expect(diagnoseSockets({port: 80, snapshots: [], stuckAfterMs})).toEqual({status: 'inconclusive', findings: [], notes: ['no reading of the port was taken']})
+    expect(diagnoseSockets({port: 80, snapshots: [snap(0, [listener(80, 0), conn(80, 1, 'ESTAB', 0, 5)])], stuckAfterMs})).toEqual({status: 'healthy', findings: [], diagnoses: [], notes: []})
+    expect(diagnoseSockets({port: 80, snapshots: [], stuckAfterMs})).toEqual({status: 'inconclusive', findings: [], diagnoses: [], notes: ['no reading of the port was taken']})
     const noListen = diagnoseSockets({port: 80, snapshots: [snap(0, [conn(80, 1, 'ESTAB', 0, null)], 'netstat')], stuckAfterMs})
     expect(noListen.status).toBe('inconclusive')
     expect(noListen.notes[0]).toContain('no LISTEN socket on port 80 in the data')

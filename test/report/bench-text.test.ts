@@ -12,25 +12,25 @@ describe('renderBenchText', () => {
       'LOST CONNECTIONS: 4 of 94 clients never got a byte',
       'reference server: et, 4 I/O threads, accept once, read drain (127.0.0.1:40713, pid 48211), run took 1.50 s',
       '',
-      '1. Accept queue not drained: 4 connections still wait in the LISTEN queue',
-      '   evidence   LISTEN 127.0.0.1:40713 Recv-Q 4 (backlog 128), not falling for 1.20 s after the load stopped',
-      '              127.0.0.1:41022: never accepted, CLOSE-WAIT with 114 unread bytes',
-      '              127.0.0.1:41023: never accepted, CLOSE-WAIT with 114 unread bytes',
-      '              127.0.0.1:41024: never accepted, CLOSE-WAIT with 114 unread bytes',
-      '              127.0.0.1:41025: never accepted, CLOSE-WAIT with 114 unread bytes',
-      '   why        The listening socket is edge-triggered and the server calls',
-      '              accept() once per wakeup. Connections whose handshakes complete',
-      '              together produce one edge, so the rest stay queued with no',
-      '              further event.',
+      '1. Edge-triggered listener, one accept() per wakeup',
+      '   symptoms   * Accept queue not drained: 4 connections still wait in the LISTEN queue',
+      '                - LISTEN 127.0.0.1:40713 Recv-Q 4 (backlog 128), not falling for 1.20 s after the load stopped',
+      '                - 127.0.0.1:41022: never accepted, CLOSE-WAIT with 114 unread bytes',
+      '                - 127.0.0.1:41023: never accepted, CLOSE-WAIT with 114 unread bytes',
+      '                - 127.0.0.1:41024: never accepted, CLOSE-WAIT with 114 unread bytes',
+      '                (1 more line in --json)',
+      '              * Never-accepted connections abandoned: 4 clients gave up after sending their request',
+      '                - 4 ownerless CLOSE-WAIT sockets on port 40713, Recv-Q 114 each (inode 0)',
+      '   seen       listener fd 5 in epoll fd 7 of pid 48211 (reactor-server) as',
+      '              EPOLLIN|EPOLLERR|EPOLLHUP|EPOLLET (events 80000019), which',
+      '              thread 48211 waits on',
+      '   why        The listener is registered with EPOLLET: connections that',
+      '              complete while it is already reported ready make one edge, and',
+      '              an acceptor that calls accept() once per wakeup leaves the rest',
+      '              queued with no further event. accept() takes the oldest, so the',
+      '              queue never shrinks.',
       '   fix        Accept in a loop until accept() fails with EAGAIN, or register',
-      '              the listening socket level-triggered (drop EPOLLET).',
-      '',
-      '2. Never-accepted connections abandoned: 4 clients gave up after sending their request',
-      '   evidence   4 ownerless CLOSE-WAIT sockets on port 40713, Recv-Q 114 each (inode 0)',
-      '   why        The clients closed, so the kernel holds their requests (113',
-      '              bytes + FIN) in sockets no process owns.',
-      '   fix        Fix the accept loop; these sockets disappear once the server',
-      '              accepts and closes them or exits.',
+      '              the listening socket without EPOLLET.',
       '',
       'Load',
       '  engine     ab, 94 connections, keep-alive, http://127.0.0.1:40713/',
@@ -139,7 +139,7 @@ describe('describeRun', () => {
 
   it('gives the first note as the reason of an inconclusive verdict', () => {
     const run = buildHealthyRun()
-    const unsure: BenchRun = {...run, verdict: {status: 'inconclusive', findings: [], notes: ['no LISTEN row on port 40713']}}
+    const unsure: BenchRun = {...run, verdict: {status: 'inconclusive', findings: [], diagnoses: [], notes: ['no LISTEN row on port 40713']}}
     expect(describeRun(unsure)).toEqual({status: 'inconclusive', text: 'INCONCLUSIVE: no LISTEN row on port 40713'})
   })
 

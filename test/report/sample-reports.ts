@@ -3,6 +3,7 @@
  * ab -n 1000 -c 94 -k against an ET accept-once server with 4 I/O threads; clients on ports
  * 41022-41025 are never accepted, the accept queue rises to 4 and stays there.
  */
+import {causeKindTable} from '../../src/diagnose/cause-kinds.js'
 import type {BenchReport, BenchRun, MatrixRow, TimelinePoint} from '../../src/bench/types.js'
 import type {ConnectionRecord, LoadResult} from '../../src/load/types.js'
 import type {SocketRecord} from '../../src/probes/types.js'
@@ -149,8 +150,25 @@ export function buildSeedRun(): BenchRun {
           evidence: [`4 ownerless CLOSE-WAIT sockets on port ${SERVER_PORT}, Recv-Q 114 each (inode 0)`],
         },
       ],
+      diagnoses: [
+        {
+          cause: {
+            kind: 'edge-triggered-accept-once',
+            summary: 'listener fd 5 in epoll fd 7 of pid 48211 (reactor-server) as EPOLLIN|EPOLLERR|EPOLLHUP|EPOLLET (events 80000019), which thread 48211 waits on',
+            evidence: [],
+            inferred: false,
+          },
+          symptoms: ['accept-queue-not-drained', 'never-accepted-abandoned'],
+          title: causeKindTable['edge-triggered-accept-once'].title,
+          explanation: causeKindTable['edge-triggered-accept-once'].explanation,
+          advice: causeKindTable['edge-triggered-accept-once'].advice,
+        },
+      ],
       notes: [],
     },
+    stalledSnapshot: null,
+    reactor: {atStall: null, atEnd: null},
+    probe: null,
     durationMs: 1498,
   }
 }
@@ -173,7 +191,10 @@ export function buildHealthyRun(): BenchRun {
     finalSnapshot: {at: STARTED_AT + 480, source: 'ss', sockets: [listenSocket(0)]},
     counters: {before: {listenOverflows: 0, listenDrops: 0}, after: {listenOverflows: 0, listenDrops: 0}},
     serverStats: {final: true, uptimeMs: 505, accepted: 94, closed: 94, requests: 1000, listenWakeups: 57, acceptEagain: 0, rejected: 0, open: [0, 0, 0, 0, 0]},
-    verdict: {status: 'healthy', findings: [], notes: []},
+    verdict: {status: 'healthy', findings: [], diagnoses: [], notes: []},
+    stalledSnapshot: null,
+    reactor: {atStall: null, atEnd: null},
+    probe: null,
     durationMs: 512,
   }
 }
