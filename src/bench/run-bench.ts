@@ -38,6 +38,8 @@ export async function runBench(options: BenchOptions): Promise<BenchRun> {
   const target = await startTarget(options.target, options.source)
   try {
     const {port} = target.info
+    // Owners from the server's own process tree: its fds, not a scan of every process (ss -p).
+    const ownerTree = target.info.pid === null ? undefined : [target.info.pid]
     const countersBefore = await readListenCounters()
     let completed = 0
     const sampler = await startSampler({port, intervalMs: options.intervalMs, completed: () => completed})
@@ -55,19 +57,19 @@ export async function runBench(options: BenchOptions): Promise<BenchRun> {
         },
         // While stalled, the clients still hold their connections: read the port and the reactor now.
         async onStalled() {
-          readings.stalled = await takeSnapshot({port, source: options.source, owners: true})
+          readings.stalled = await takeSnapshot({port, source: options.source, owners: true, ownerTree})
           readings.reactorAtStall = await readServerView(target.info, readings.stalled)
         },
       })
       sampler.markLoadEnded()
       // Two readings with owners, settleMs apart: what is still there in the second is stuck,
       // since a healthy server drains its queue and closes within milliseconds of the load's end.
-      afterLoad = await takeSnapshot({port, source: options.source, owners: true})
+      afterLoad = await takeSnapshot({port, source: options.source, owners: true, ownerTree})
       await sleep(options.settleMs)
     } finally {
       timeline = await sampler.stop()
     }
-    const finalSnapshot = await takeSnapshot({port, source: options.source, owners: true})
+    const finalSnapshot = await takeSnapshot({port, source: options.source, owners: true, ownerTree})
     readings.reactorAtEnd = await readServerView(target.info, finalSnapshot)
     await runProbe(readings, finalSnapshot, target.info, options)
     const countersAfter = await readListenCounters()

@@ -4,6 +4,7 @@ import {collectProc} from './collect-proc.js'
 import {collectSs} from './collect-ss.js'
 import {parseListenCounters} from './counters.js'
 import {findTool} from './find-tool.js'
+import {ownersFromTree, withTreeOwners} from './tree-owners.js'
 import type {ListenCounters, Snapshot, SourceName} from './types.js'
 import {UserError} from '../user-error.js'
 
@@ -47,13 +48,23 @@ export interface SnapshotOptions {
   owners: boolean
   /** Per-listener drops from `ss -m` (ss only). */
   drops?: boolean
+  /**
+   * With owners and the ss source: the server's own process tree (bench started it). Owners then
+   * come from those processes' fds, not from `ss -p`, which scans every process on the host.
+   */
+  ownerTree?: number[]
 }
 
 /** One reading of the port's sockets. Without owners, inode 0 still marks never-accepted ones. */
 export async function takeSnapshot(options: SnapshotOptions): Promise<Snapshot> {
   const at = Date.now()
-  const collect = {port: options.port, owners: options.owners, drops: options.drops}
   const {source, tool} = typeof options.source === 'string' ? resolveSource(options.source) : options.source
+  const fromTree = options.owners && source === 'ss' && options.ownerTree !== undefined && options.ownerTree.length > 0
+  const collect = {port: options.port, owners: options.owners && !fromTree, drops: options.drops}
+  if (fromTree) {
+    const [records, owners] = await Promise.all([collectSs(tool!, collect), ownersFromTree(options.ownerTree!)])
+    return {at, source, sockets: withTreeOwners(records, owners)}
+  }
   const sockets =
     source === 'ss' ? await collectSs(tool!, collect) : source === 'netstat' ? await collectNetstat(tool!, collect) : await collectProc(collect)
   return {at, source, sockets}

@@ -35,7 +35,7 @@ export async function readReactor(options: ReactorOptions): Promise<ReactorReadi
 }
 
 /** The pids and every descendant, from /proc/PID/task/TID/children (each pid once, parents first). */
-async function withDescendants(proc: string, roots: number[]): Promise<number[]> {
+export async function withDescendants(proc: string, roots: number[]): Promise<number[]> {
   const seen = new Set<number>()
   const queue = [...roots]
   while (queue.length > 0) {
