@@ -4,7 +4,10 @@
  * goes through escapeXml.
  */
 import type {BenchReport, BenchRun, MatrixReport, TimelinePoint} from '../bench/types.js'
-import type {Finding, Verdict} from '../diagnose/types.js'
+import type {Verdict} from '../diagnose/types.js'
+import {viewDiagnoses} from './diagnosis-view.js'
+import {renderReactorMap} from './reactor-map.js'
+import {portInodes} from '../probes/socket-evidence.js'
 import type {SocketRecord} from '../probes/types.js'
 import type {ServerStats} from '../targets/reference-server.js'
 import {formatMs} from './ascii-chart.js'
@@ -53,7 +56,7 @@ export function renderTimelineHtml(page: TimelinePage): string {
   const headline = describeVerdict(page.verdict)
   return renderPage(headline.text, [
     renderBanner(headline, page.title),
-    renderFindings(page.verdict.findings),
+    renderDiagnoses(page.verdict),
     section('Timeline', renderTimelineFigure(page.title, page.timeline, null)),
     renderNotes([...page.verdict.notes, ...page.notes]),
   ])
@@ -95,7 +98,8 @@ function renderBanner(headline: Headline, subtitle: string): string {
 function renderRunBody(run: BenchRun): string {
   return [
     renderKeyFigures(run),
-    renderFindings(run.verdict.findings),
+    renderDiagnoses(run.verdict),
+    renderReactor(run),
     renderSilentClients(run),
     section('Timeline', renderTimelineFigure(run.target.description, run.timeline, run.load.durationMs)),
     renderParameters(run),
@@ -123,15 +127,32 @@ function renderKeyFigures(run: BenchRun): string {
   return `<div class="figures">${cells.join('')}</div>`
 }
 
-function renderFindings(findings: Finding[]): string {
-  if (findings.length === 0) return ''
-  const articles = findings.map((finding, index) => `<article class="finding">
-<h3><span class="index">${index + 1}</span>${esc(finding.title)}</h3>
-${renderEvidence(finding.evidence)}
-<p><strong>Why:</strong> ${esc(finding.explanation)}</p>
-<p class="advice"><strong>What to change:</strong> ${esc(finding.advice)}</p>
+/** One article per root cause: its symptoms with their evidence, what was seen, why, the fix. */
+function renderDiagnoses(verdict: Verdict): string {
+  const views = viewDiagnoses(verdict)
+  if (views.length === 0) return ''
+  const articles = views.map((view, index) => `<article class="finding">
+<h3><span class="index">${index + 1}</span>${esc(view.heading)}</h3>
+${view.symptoms.map((symptom) => `<h4>${esc(symptom.title)}</h4>\n${renderEvidence(symptom.evidence)}`).join('\n')}
+<p><strong>${esc(causeLabels[view.causeLabel])}:</strong> ${esc(view.cause)}</p>
+<p><strong>Why:</strong> ${esc(view.why)}</p>
+<p class="advice"><strong>What to change:</strong> ${esc(view.fix)}</p>
 </article>`)
-  return section(`Findings (${findings.length})`, articles.join('\n'))
+  return section(`Diagnosis (${views.length} cause${views.length === 1 ? '' : 's'})`, articles.join('\n'))
+}
+
+const causeLabels = {seen: 'Seen in the server', inferred: 'Inferred from the server', 'not seen': 'Not seen'} as const
+
+/** The server's reactor map at each moment it was read, as preformatted lines. */
+function renderReactor(run: BenchRun): string {
+  const moments = [
+    {reading: run.reactor.atStall, snapshot: run.stalledSnapshot, when: 'while the load was stalled, clients still connected'},
+    {reading: run.reactor.atEnd, snapshot: run.finalSnapshot, when: 'at the final reading'},
+  ]
+  const parts = moments.flatMap(({reading, snapshot, when}) =>
+    reading && snapshot ? [`<h4>${esc(when)}</h4>\n<pre class="mono">${esc(renderReactorMap(reading, portInodes(snapshot, run.target.port), run.target.port).join('\n'))}</pre>`] : [],
+  )
+  return parts.length === 0 ? '' : section('Server reactor (from /proc)', parts.join('\n'))
 }
 
 /**

@@ -15,7 +15,7 @@ export function renderReactorMap(reading: ReactorReading, inodes: {listeners: nu
   for (const process of reading.processes) {
     const held = process.sockets.filter((s) => listeners.has(s.inode) || connections.has(s.inode))
     lines.push(`pid ${process.pid} (${process.name}): ${count(process.threads.length, 'thread')}, ${count(process.epolls.length, 'epoll instance')}, ${count(held.length, `socket`)} of port ${port}`)
-    for (const thread of process.threads) lines.push(`  ${describeThread(thread)}`)
+    for (const line of describeThreadsGrouped(process)) lines.push(`  ${line}`)
     for (const epoll of process.epolls) lines.push(`  ${describeInstance(process, epoll, listeners, connections)}`)
     const watched = new Set(process.epolls.flatMap((e) => e.watches.map((w) => w.inode)))
     const unwatched = held.filter((s) => !watched.has(s.inode) && !reading.processes.some((p) => p.epolls.some((e) => e.watches.some((w) => w.inode === s.inode))))
@@ -47,4 +47,23 @@ function describeInstance(process: ProcessReactor, epoll: EpollInstance, listene
 
 function count(n: number, one: string): string {
   return `${n} ${one}${n === 1 ? '' : 's'}`
+}
+
+/**
+ * Threads waiting on an epoll instance one per line (they are the reactor); the others grouped
+ * by what they do ("9 threads (node) in futex"), since a runtime may have dozens.
+ */
+function describeThreadsGrouped(process: ProcessReactor): string[] {
+  const lines: string[] = []
+  const groups = new Map<string, number[]>()
+  for (const thread of process.threads) {
+    if (thread.activity.kind === 'syscall' && thread.activity.family === 'epoll-wait') {
+      lines.push(describeThread(thread))
+      continue
+    }
+    const what = describeThread(thread).replace(`thread ${thread.tid} `, '')
+    groups.set(what, [...(groups.get(what) ?? []), thread.tid])
+  }
+  for (const [what, tids] of groups) lines.push(tids.length === 1 ? `thread ${tids[0]} ${what}` : `${tids.length} threads ${what} (${tids.join(', ')})`)
+  return lines
 }

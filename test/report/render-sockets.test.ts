@@ -22,8 +22,8 @@ describe('renderSocketsReport', () => {
       'Rows that matter:',
       '  CLOSE-WAIT 10.4.160.96:1022 <- 10.4.160.95:8784  Recv-Q 114  owner not shown by the source',
     ])
-    expect(lines).toContain("1. Accept queue not drained: 4 connections waiting in port 1022's accept queue")
-    expect(lines).toContain('2. 4 CLOSE_WAIT sockets likely never accepted, 114 unread bytes each (the FIN counts one)')
+    expect(lines).toContain("1. Accept queue not drained: 4 connections waiting in port 1022's accept queue (cause not seen)")
+    expect(lines).toContain('              * 4 CLOSE_WAIT sockets likely never accepted, 114 unread bytes each (the FIN counts one)')
     expect(lines).toContain('Verdict: findings (exit 1)')
     expect(report.exitCode).toBe(1)
     expect(report.snapshot.acceptQueue).toBe(4)
@@ -67,7 +67,7 @@ describe('renderSocketsReport', () => {
       '    127.0.0.1:80 <- 127.0.0.1:5000  stayed 6.0 s, stuck, never accepted, Recv-Q 114',
       '    127.0.0.1:80 <- 127.0.0.1:5001  stayed 0.0 s, still there, never accepted, Recv-Q 114',
     ])
-    expect(lines).toContain("1. Accept queue not drained: 2 connections waiting in port 80's accept queue")
+    expect(lines).toContain("1. Accept queue not drained: 2 connections waiting in port 80's accept queue (cause not seen)")
   })
 
   it('a healthy port', () => {
