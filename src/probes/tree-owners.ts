@@ -1,5 +1,5 @@
-import {readdir, readFile, readlink} from 'node:fs/promises'
-import {withDescendants} from './reactor/collect-reactor.js'
+import {readdir, readFile} from 'node:fs/promises'
+import {readLinkSync, withDescendants} from './reactor/collect-reactor.js'
 import {classifyFdLink} from './reactor/parse-fdinfo.js'
 import {parseTaskStat} from './reactor/parse-task.js'
 import type {SocketOwner, SocketRecord} from './types.js'
@@ -14,7 +14,7 @@ export async function ownersFromTree(pids: number[], proc = '/proc'): Promise<Ma
     const stat = parseTaskStat(await readFile(`${proc}/${pid}/stat`, 'utf8').catch(() => ''))
     if (!stat) continue
     const fds = await readdir(`${proc}/${pid}/fd`).catch(() => [] as string[])
-    const links = await Promise.all(fds.map((fd) => readlink(`${proc}/${pid}/fd/${fd}`).catch(() => '')))
+    const links = fds.map((fd) => readLinkSync(`${proc}/${pid}/fd/${fd}`) ?? '')
     links.forEach((link, i) => {
       const target = classifyFdLink(link)
       if (target.kind !== 'socket') return

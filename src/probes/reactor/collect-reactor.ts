@@ -1,4 +1,5 @@
-import {readdir, readFile, readlink} from 'node:fs/promises'
+import {readlinkSync} from 'node:fs'
+import {readdir, readFile} from 'node:fs/promises'
 import {machine} from 'node:os'
 import {classifyFdLink, parseEpollFdinfo} from './parse-fdinfo.js'
 import {parseTaskStat, parseTaskSyscall} from './parse-task.js'
@@ -63,17 +64,17 @@ async function readProcess(proc: string, pid: number, arch: string): Promise<Pro
     fds = []
     unseen.push(`its open files and epoll interest lists (/proc/${pid}/fd: ${code(error)}): ${howToSee}`)
   }
-  await Promise.all(
-    fds.map(async (name) => {
-      const fd = Number(name)
-      const link = classifyFdLink((await readLinkText(`${proc}/${pid}/fd/${name}`)) ?? '')
-      if (link.kind === 'socket') sockets.push({fd, inode: link.inode})
-      if (link.kind !== 'eventpoll') return
-      const watches = parseEpollFdinfo((await readText(`${proc}/${pid}/fdinfo/${name}`)) ?? '')
-      if (watches) epolls.push({fd, watches})
-      else unseen.push(`the interest list of epoll fd ${fd} (/proc/${pid}/fdinfo/${fd} not readable): ${howToSee}`)
-    }),
-  )
+  // Synchronous on purpose: a thousand readlinks through libuv's thread pool cost ten times the
+  // syscalls themselves (docs/perf.md); this runs a few times per bench, never while sampling.
+  for (const name of fds) {
+    const fd = Number(name)
+    const link = classifyFdLink(readLinkSync(`${proc}/${pid}/fd/${name}`) ?? '')
+    if (link.kind === 'socket') sockets.push({fd, inode: link.inode})
+    if (link.kind !== 'eventpoll') continue
+    const watches = parseEpollFdinfo((await readText(`${proc}/${pid}/fdinfo/${name}`)) ?? '')
+    if (watches) epolls.push({fd, watches})
+    else unseen.push(`the interest list of epoll fd ${fd} (/proc/${pid}/fdinfo/${fd} not readable): ${howToSee}`)
+  }
   sockets.sort((a, b) => a.fd - b.fd)
   epolls.sort((a, b) => a.fd - b.fd)
   const threads = await readThreads(proc, pid, arch)
@@ -118,9 +119,9 @@ async function readText(path: string): Promise<string | null> {
   }
 }
 
-async function readLinkText(path: string): Promise<string | null> {
+export function readLinkSync(path: string): string | null {
   try {
-    return await readlink(path)
+    return readlinkSync(path)
   } catch {
     return null
   }
