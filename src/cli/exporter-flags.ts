@@ -23,8 +23,8 @@ export interface ExporterFlags {
   json: boolean
 }
 
-/** A Prometheus scrape is every 15 s or more: a reading every 10 s keeps the gauges fresh at a small cost. */
-export const EXPORTER_DEFAULT_INTERVAL = '10s'
+/** Prometheus usually scrapes every 15 s (or less often): one reading per scrape, at a small cost (docs/perf.md: exporter row). */
+export const EXPORTER_DEFAULT_INTERVAL = '15s'
 
 /** Checks the exporter's flags (one line for each mistake) and turns them into its options. */
 export async function exporterOptions(flags: ExporterFlags): Promise<Omit<ExportOptions, 'signal' | 'onStart'>> {

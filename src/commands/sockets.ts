@@ -43,7 +43,7 @@ Exit codes: 0 healthy, 1 findings, 2 usage or tool error, 3 inconclusive.`
       summary: 'Local port of the server (optional with --file when the data shows one); several with --textfile or --metrics-listen.',
     }),
     watch: Flags.boolean({char: 'w', default: false, summary: 'Sample repeatedly, one line per sample, then a summary.'}),
-    interval: Flags.string({summary: 'Time between --watch samples (default 1s; 10s with --textfile or --metrics-listen).'}),
+    interval: Flags.string({summary: 'Time between --watch samples (default 1s; 15s with --textfile or --metrics-listen).'}),
     duration: Flags.string({summary: 'Stop --watch after this long (default: until Ctrl-C).'}),
     'stuck-after': Flags.string({default: '5s', summary: 'A CLOSE-WAIT or queue that stays this long is stuck.'}),
     file: Flags.string({char: 'f', summary: 'Read saved ss, netstat or /proc/net/tcp output from this file ("-": stdin).'}),
