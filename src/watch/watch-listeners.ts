@@ -49,7 +49,9 @@ export class ListenerTracker {
       this.closeWait.set(key, firstSeen)
       const listener = slice.sockets.find((socket) => socket.state === 'LISTEN')!
       const port = listener.local.port!
-      const verdict = diagnoseSockets({port, snapshots: window, stuckAfterMs: this.stuckAfterMs})
+      // Diagnosed once followed for stuck-after: one reading of a busy queue is not a finding.
+      const followed = window.length > 1 && slice.at - window[0]!.at >= this.stuckAfterMs
+      const findings = followed ? diagnoseSockets({port, snapshots: window, stuckAfterMs: this.stuckAfterMs}).findings : []
       const inodes = slice.sockets.filter((socket) => socket.state === 'LISTEN' && socket.inode !== null).map((socket) => socket.inode!)
       figures.push(
         listenerFigures({
@@ -59,7 +61,7 @@ export class ListenerTracker {
           closeWaitFirstSeen: firstSeen,
           stuckAfterMs: this.stuckAfterMs,
           process: processOf(inodes),
-          findings: verdict.findings.map((finding) => finding.kind),
+          findings: findings.map((finding) => finding.kind),
         }),
       )
     }

@@ -82,8 +82,9 @@ describe('ListenerTracker over readings 3 s apart', () => {
   it('ages CLOSE-WAIT sockets, marks them stuck after --stuck-after, and reports finding kinds', () => {
     const tracker = new ListenerTracker(5000, 20_000)
     const processOf = (inodes: number[]) => (inodes.length > 0 ? 'scene' : '')
-    tracker.update(scene(1000), processOf)
-    tracker.update(scene(4000), processOf)
+    // Not diagnosed before it has been followed for --stuck-after: one reading is no finding.
+    expect(tracker.update(scene(1000), processOf).flatMap((f) => f.findings)).toEqual([])
+    expect(tracker.update(scene(4000), processOf).flatMap((f) => f.findings)).toEqual([])
     const figures = tracker.update(scene(7000), processOf)
     expect(figures.map((f) => `${f.port}|${f.address}`)).toEqual(
       [`${A}|127.0.0.1`, `${B}|*`, `${C}|::1`, `${D}|127.0.0.1`].sort((x, y) => Number(x.split('|')[0]) - Number(y.split('|')[0]) || x.localeCompare(y)),
