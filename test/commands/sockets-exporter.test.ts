@@ -111,6 +111,17 @@ describe('sockets --watch --textfile', () => {
     expect(existsSync(`${textfile}.tmp`)).toBe(false)
   }, 90_000)
 
+  it('--source proc: the queue and never-accepted gauges from /proc/net/tcp, no backlog (it does not show one)', async () => {
+    const {server, queued} = await stuckQueue()
+    const textfile = join(dir, 'proc.prom')
+    const result = await runCli(['sockets', '--watch', '--port', String(server.port), '--source', 'proc', '--textfile', textfile, '--interval', '200ms', '--duration', '500ms'])
+    expect(result.exitCode, result.stderr).toBe(0)
+    const text = readFileSync(textfile, 'utf8')
+    expect(metricValue(text, 'reactor_doctor_accept_queue_connections', server.port)).toBe(queued)
+    expect(metricValue(text, 'reactor_doctor_never_accepted_sockets', server.port)).toBe(queued)
+    expect(metricValue(text, 'reactor_doctor_accept_queue_backlog', server.port)).toBeNull()
+  }, 90_000)
+
   it('--all-listeners includes the reference server among the host listeners', async () => {
     const server = await startServer({trigger: 'lt'})
     const textfile = join(dir, 'all.prom')
