@@ -27,7 +27,7 @@ export interface ExporterFlags {
 export const EXPORTER_DEFAULT_INTERVAL = '15s'
 
 /** Checks the exporter's flags (one line for each mistake) and turns them into its options. */
-export async function exporterOptions(flags: ExporterFlags): Promise<Omit<ExportOptions, 'signal' | 'onStart'>> {
+export async function exporterOptions(flags: ExporterFlags): Promise<Omit<ExportOptions, 'signal' | 'onStart' | 'onWarning'>> {
   const listenText = flags['metrics-listen']
   if (flags.textfile === undefined && listenText === undefined) {
     throw new UserError('--all-listeners needs --textfile or --metrics-listen', 'e.g. --watch --all-listeners --metrics-listen 127.0.0.1:9464')

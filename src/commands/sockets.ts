@@ -98,7 +98,7 @@ Exit codes: 0 healthy, 1 findings, 2 usage or tool error, 3 inconclusive.`
   /** The exporter: checks its flags, then runs until --duration or Ctrl-C (exit 0). */
   private async export(flags: ExporterFlags): Promise<void> {
     const options = await exporterOptions(flags)
-    await this.untilSignal((signal) => exportListeners({...options, signal, onStart: (line) => this.log(line)}))
+    await this.untilSignal((signal) => exportListeners({...options, signal, onStart: (line) => this.log(line), onWarning: (line) => this.logToStderr(line)}))
   }
 
   private async untilSignal<T>(run: (signal: AbortSignal) => Promise<T>): Promise<T> {

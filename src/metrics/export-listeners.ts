@@ -22,6 +22,8 @@ export interface ExportOptions {
   listen?: ListenAddress
   /** One line when the exporter is up (where it writes or serves, what it watches). */
   onStart: (line: string) => void
+  /** One line for a reading that failed after the first (the exporter keeps going). */
+  onWarning: (line: string) => void
 }
 
 export async function exportListeners(options: ExportOptions): Promise<void> {
@@ -39,6 +41,10 @@ export async function exportListeners(options: ExportOptions): Promise<void> {
       onReading: async (reading) => {
         metrics.update(reading)
         if (options.textfile !== undefined) await writeTextfile(options.textfile, await metrics.render())
+      },
+      onError: (error) => {
+        metrics.countError()
+        options.onWarning(`reactor-doctor exporter: reading skipped: ${error instanceof Error ? error.message : String(error)}`)
       },
     })
   } finally {

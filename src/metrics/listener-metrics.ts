@@ -41,6 +41,7 @@ export class ListenerMetrics {
   private readonly portListening: Gauge
   private readonly lastReading: Gauge
   private readonly readingDuration: Gauge
+  private readonly readingErrors: Counter
 
   constructor() {
     const registers = [this.registry]
@@ -65,6 +66,16 @@ export class ListenerMetrics {
     })
     this.lastReading = new Gauge({name: 'reactor_doctor_last_reading_timestamp_seconds', help: 'When the latest reading was taken (Unix time).', registers})
     this.readingDuration = new Gauge({name: 'reactor_doctor_reading_duration_seconds', help: 'How long the latest reading took.', registers})
+    this.readingErrors = new Counter({
+      name: 'reactor_doctor_reading_errors_total',
+      help: 'Readings skipped because reading the sockets or writing the textfile failed (the exporter keeps going).',
+      registers,
+    })
+  }
+
+  /** A failed reading or write: counted; the gauges keep the last good reading. */
+  countError(): void {
+    this.readingErrors.inc()
   }
 
   update(reading: ListenersReading): void {

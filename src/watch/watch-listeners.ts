@@ -78,6 +78,12 @@ export interface WatchListenersOptions {
   stuckAfterMs: number
   signal: AbortSignal
   onReading: (reading: ListenersReading) => Promise<void> | void
+  /**
+   * A reading (or its onReading) that failed after the first one succeeded: the exporter runs
+   * for weeks and one `ss` timeout must not end it. Without onError, or on the first reading
+   * (a setup problem: say it and stop), the error is thrown.
+   */
+  onError?: (error: unknown) => void
 }
 
 /** Reads every interval until the duration ends or the signal fires; each reading goes to onReading. */
@@ -86,9 +92,7 @@ export async function watchListeners(options: WatchListenersOptions): Promise<vo
   const tracker = new ListenerTracker(stuckAfterMs, stuckAfterMs + 2 * intervalMs)
   let owners = new Map<number, string>()
   let lookedUp = new Set<number>()
-  const startedAt = Date.now()
-  for (let tick = 0; !signal.aborted; tick++) {
-    tick = Math.max(tick, Math.floor((Date.now() - startedAt) / intervalMs))
+  const readOnce = async (): Promise<ListenersReading> => {
     const began = performance.now()
     const snapshot = await readListeners(source, ports)
     // Owner names: one `ss -p` when a listener with an inode never looked up appears (a restart).
@@ -100,7 +104,19 @@ export async function watchListeners(options: WatchListenersOptions): Promise<vo
     const listeners = tracker.update(snapshot, processOf)
     const listening = new Set(listeners.map((figures) => figures.port))
     const portsNotListening = (ports ?? []).filter((port) => !listening.has(port))
-    await options.onReading({at: snapshot.at, tookMs: performance.now() - began, listeners, portsNotListening})
+    return {at: snapshot.at, tookMs: performance.now() - began, listeners, portsNotListening}
+  }
+  const startedAt = Date.now()
+  let succeeded = false
+  for (let tick = 0; !signal.aborted; tick++) {
+    tick = Math.max(tick, Math.floor((Date.now() - startedAt) / intervalMs))
+    try {
+      await options.onReading(await readOnce())
+      succeeded = true
+    } catch (error) {
+      if (!succeeded || options.onError === undefined) throw error
+      options.onError(error)
+    }
     if ((tick + 1) * intervalMs > durationMs) break
     await sleep(startedAt + (tick + 1) * intervalMs - Date.now(), signal)
   }

@@ -1,5 +1,5 @@
 import {execa} from 'execa'
-import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import net from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -109,6 +109,27 @@ describe('sockets --watch --textfile', () => {
     const check = await execa('promtool', ['check', 'metrics'], {input: text, reject: false})
     expect(check.exitCode, `${check.stdout}${check.stderr}`).toBe(0)
     expect(existsSync(`${textfile}.tmp`)).toBe(false)
+  }, 90_000)
+
+  it('a write that fails after the first is one line on stderr and a counted error; the exporter keeps going', async () => {
+    const server = await startServer({trigger: 'lt'})
+    const textDir = join(dir, 'goes-away')
+    mkdirSync(textDir)
+    const textfile = join(textDir, 'reactor-doctor.prom')
+    const exporter = startCli(['sockets', '--watch', '--port', String(server.port), '--textfile', textfile, '--interval', '200ms', '--duration', '60s'])
+    exporters.push(exporter)
+    let stderr = ''
+    exporter.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+    await until('the first textfile', async () => (existsSync(textfile) ? true : null))
+    rmSync(textDir, {recursive: true, force: true})
+    await until('a skipped reading on stderr', async () => (stderr.includes('reactor-doctor exporter: reading skipped: ') ? true : null))
+    expect(stderr.trim().split('\n')[0]).toMatch(/^reactor-doctor exporter: reading skipped: ENOENT: no such file or directory/)
+    mkdirSync(textDir)
+    const text = await until('the textfile written again', async () => (existsSync(textfile) ? readFileSync(textfile, 'utf8') : null))
+    expect(Number(/^reactor_doctor_reading_errors_total (\d+)$/m.exec(text)![1])).toBeGreaterThan(0)
+    expect(metricValue(text, 'reactor_doctor_accept_queue_connections', server.port)).toBe(0)
+    exporter.kill('SIGTERM')
+    expect((await exporter).exitCode).toBe(0)
   }, 90_000)
 
   it('--source proc: the queue and never-accepted gauges from /proc/net/tcp, no backlog (it does not show one)', async () => {
