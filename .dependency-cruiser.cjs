@@ -3,7 +3,7 @@
 const layers = [
   ['commands', 'hooks'],
   ['cli'],
-  ['report'],
+  ['report', 'metrics'],
   ['bench', 'watch'],
   ['diagnose'],
   ['targets', 'load'],

@@ -36,6 +36,8 @@ export function passedGateNote(verdict: Verdict, failOn: readonly FindingKind[])
 
 export interface GateDecision {
   exitCode: number
+  /** The finding kinds that fail the gate for this report (none for a matrix without --fail-on). */
+  failing: readonly FindingKind[]
   /** A line for the text report when findings exit 0; null otherwise. */
   note: string | null
 }
@@ -47,10 +49,11 @@ export interface GateDecision {
  */
 export function decideGate(report: BenchReport, failOn: readonly FindingKind[], failOnGiven: boolean): GateDecision {
   if (report.kind === 'matrix') {
-    const fails = failOnGiven && report.matrix.runs.some((run) => failsGate(run.verdict, failOn))
-    return {exitCode: fails ? ExitCode.findings : ExitCode.healthy, note: null}
+    const failing = failOnGiven ? failOn : []
+    const fails = report.matrix.runs.some((run) => failsGate(run.verdict, failing))
+    return {exitCode: fails ? ExitCode.findings : ExitCode.healthy, failing, note: null}
   }
   const {verdict} = report.run
-  if (failsGate(verdict, failOn)) return {exitCode: ExitCode.findings, note: null}
-  return {exitCode: verdict.status === 'inconclusive' ? ExitCode.inconclusive : ExitCode.healthy, note: passedGateNote(verdict, failOn)}
+  if (failsGate(verdict, failOn)) return {exitCode: ExitCode.findings, failing: failOn, note: null}
+  return {exitCode: verdict.status === 'inconclusive' ? ExitCode.inconclusive : ExitCode.healthy, failing: failOn, note: passedGateNote(verdict, failOn)}
 }

@@ -7,6 +7,7 @@ import type {BenchReport} from '../bench/types.js'
 import {acceptDelayFlag, parseAcceptDelay} from '../cli/accept-delay-flag.js'
 import {commandAfterDashes} from '../cli/command-after-dashes.js'
 import {checkWritable} from '../cli/check-writable.js'
+import {checkCiOutputs, writeCiOutputs} from '../cli/ci-outputs.js'
 import {parseDuration, parseInterval, parsePositiveDuration} from '../cli/parse-duration.js'
 import {reportParseError, reportUserError} from '../cli/report-user-error.js'
 import {resolveSource} from '../probes/index.js'
@@ -66,6 +67,8 @@ Exit codes: 0 healthy, 1 findings that fail the gate (--fail-on), 2 usage or too
     }),
     'fail-on': Flags.string({summary: `Findings that fail the gate: "all" or a comma list (default ${defaultFailOn.join(',')}).`}),
     report: Flags.string({summary: 'Also write a self-contained HTML report to this file.'}),
+    summary: Flags.string({summary: 'Write a Markdown summary (verdict, findings, table) to this file (default: appended to $GITHUB_STEP_SUMMARY when set).'}),
+    junit: Flags.string({summary: 'Write the result as JUnit XML to this file (a test case per run or per mode, a failure per finding that fails the gate).'}),
     json: Flags.boolean({default: false, summary: 'Print the result as JSON (schema in the README).'}),
   }
 
@@ -82,6 +85,7 @@ Exit codes: 0 healthy, 1 findings that fail the gate (--fail-on), 2 usage or too
       const failOn = flags['fail-on'] !== undefined ? parseFailOn(flags['fail-on']) : defaultFailOn
       // Before the load, not after it: a run of minutes should not end in a path typo.
       if (flags.report !== undefined) await checkWritable(flags.report, '--report')
+      await checkCiOutputs(flags)
       const style = flags.json ? plainStyle : createStreamStyle(process.stdout)
       const progress = createProgressBar({enabled: !flags.json})
       const options: Omit<BenchOptions, 'target'> = {
@@ -130,6 +134,7 @@ Exit codes: 0 healthy, 1 findings that fail the gate (--fail-on), 2 usage or too
       if (gate.note !== null && !flags.json) this.log(gate.note)
       // After the text: a report file that fails to write must not lose the result.
       if (flags.report !== undefined) await writeFile(flags.report, renderBenchHtml(report))
+      await writeCiOutputs(flags, report, gate)
       // Not this.exit(): it ends the process before a large report drains into a pipe.
       process.exitCode = gate.exitCode
     } catch (error) {

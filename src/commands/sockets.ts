@@ -1,6 +1,8 @@
 import {writeFile} from 'node:fs/promises'
 import {Command, Flags} from '@oclif/core'
 import {checkWritable} from '../cli/check-writable.js'
+import {exporterOptions, type ExporterFlags} from '../cli/exporter-flags.js'
+import {exportListeners} from '../metrics/export-listeners.js'
 import {parseInterval, parsePositiveDuration} from '../cli/parse-duration.js'
 import {reportParseError, reportUserError} from '../cli/report-user-error.js'
 import {diagnoseSockets} from '../diagnose/verdict.js'
@@ -20,6 +22,7 @@ export default class Sockets extends Command {
 
   static description = `Shows the LISTEN socket(s) of the port (accept queue now and backlog limit, owner), counts by state, the rows that matter (connections never accepted, accepted CLOSE-WAIT, unread bytes) and findings with their evidence.
 --watch samples every --interval and ends with a summary (--report FILE.html also writes it as a page with a timeline chart); --file reads saved ss/netstat//proc output ("-" for stdin).
+--watch with --textfile FILE.prom (node_exporter's textfile collector) or --metrics-listen HOST:PORT (a /metrics endpoint) is a Prometheus exporter: per-listener gauges for one or more --port, or --all-listeners.
 Exit codes: 0 healthy, 1 findings, 2 usage or tool error, 3 inconclusive.`
 
   static examples = [
@@ -28,12 +31,20 @@ Exit codes: 0 healthy, 1 findings, 2 usage or tool error, 3 inconclusive.`
     '<%= config.bin %> sockets --port 1022 --watch --report watch.html',
     'netstat -an | grep 1022 | <%= config.bin %> sockets --file -',
     '<%= config.bin %> sockets --port 8080 --source proc --json',
+    '<%= config.bin %> sockets --watch --all-listeners --metrics-listen 127.0.0.1:9464',
+    '<%= config.bin %> sockets --watch --port 8080 --port 8443 --textfile /var/lib/prometheus/node-exporter/reactor-doctor.prom',
   ]
 
   static flags = {
-    port: Flags.integer({char: 'p', min: 1, max: 65_535, summary: 'Local port of the server (optional with --file when the data shows one).'}),
+    port: Flags.integer({
+      char: 'p',
+      min: 1,
+      max: 65_535,
+      multiple: true,
+      summary: 'Local port of the server (optional with --file when the data shows one); several with --textfile or --metrics-listen.',
+    }),
     watch: Flags.boolean({char: 'w', default: false, summary: 'Sample repeatedly, one line per sample, then a summary.'}),
-    interval: Flags.string({default: '1s', summary: 'Time between --watch samples.'}),
+    interval: Flags.string({summary: 'Time between --watch samples (default 1s; 15s with --textfile or --metrics-listen).'}),
     duration: Flags.string({summary: 'Stop --watch after this long (default: until Ctrl-C).'}),
     'stuck-after': Flags.string({default: '5s', summary: 'A CLOSE-WAIT or queue that stays this long is stuck.'}),
     file: Flags.string({char: 'f', summary: 'Read saved ss, netstat or /proc/net/tcp output from this file ("-": stdin).'}),
@@ -41,27 +52,37 @@ Exit codes: 0 healthy, 1 findings, 2 usage or tool error, 3 inconclusive.`
     probe: Flags.boolean({default: false, summary: 'If connections stay queued: open up to 3 more (loopback), one at a time, to see how the server accepts.'}),
     report: Flags.string({summary: 'With --watch: also write a self-contained HTML report (verdict, timeline chart) to this file.'}),
     json: Flags.boolean({default: false, summary: 'Print the result as JSON (shape in the README).'}),
+    textfile: Flags.string({summary: 'With --watch: keep per-listener Prometheus gauges in this node_exporter textfile (*.prom, rewritten atomically).'}),
+    'metrics-listen': Flags.string({summary: 'With --watch: serve per-listener Prometheus gauges at http://ADDRESS/metrics (HOST:PORT, or PORT on 127.0.0.1).'}),
+    'all-listeners': Flags.boolean({default: false, summary: 'With --textfile or --metrics-listen: every listening TCP port of the host instead of --port.'}),
   }
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Sockets).catch((error: unknown) => reportParseError(this, error))
     let report: SocketsReport
     try {
+      // The exporter runs until stopped and prints no report: its output is the metrics.
+      if (flags.textfile !== undefined || flags['metrics-listen'] !== undefined || flags['all-listeners']) {
+        await this.export(flags)
+        return
+      }
       const stuckAfterMs = parsePositiveDuration(flags['stuck-after'], '--stuck-after')
       if (flags.report !== undefined) {
         // The page is a timeline chart; one reading has none, and its text or --json says it all.
         if (!flags.watch) throw new UserError('--report needs --watch: the HTML report charts a timeline of samples', 'add --watch --duration 10s')
         await checkWritable(flags.report, '--report')
       }
+      if ((flags.port?.length ?? 0) > 1) throw new UserError('several --port need --textfile or --metrics-listen', 'watch one port at a time, or export them all as metrics')
+      const port = flags.port?.[0]
       if (flags.file !== undefined) {
         if (flags.watch) throw new UserError('--watch and --file do not go together', 'drop one of them')
-        report = await this.analyseFile(flags.file, flags.port, stuckAfterMs)
+        report = await this.analyseFile(flags.file, port, stuckAfterMs)
       } else {
-        if (flags.port === undefined) throw new UserError('--port is required (or --file)', 'e.g. reactor-doctor sockets --port 8080')
+        if (port === undefined) throw new UserError('--port is required (or --file)', 'e.g. reactor-doctor sockets --port 8080')
         const source = resolveSource(flags.source as SourceChoice)
         report = flags.watch
-          ? await this.watch(flags.port, source, parseInterval(flags.interval, '--interval'), flags.duration, stuckAfterMs, flags.json, flags.probe)
-          : await this.snapshot(flags.port, source, stuckAfterMs, flags.probe)
+          ? await this.watch(port, source, parseInterval(flags.interval ?? '1s', '--interval'), flags.duration, stuckAfterMs, flags.json, flags.probe)
+          : await this.snapshot(port, source, stuckAfterMs, flags.probe)
       }
     } catch (error) {
       reportUserError(this, error)
@@ -74,6 +95,25 @@ Exit codes: 0 healthy, 1 findings, 2 usage or tool error, 3 inconclusive.`
     }
     // Not this.exit(): it ends the process before a report larger than a pipe (64 KiB) drains.
     process.exitCode = report.exitCode
+  }
+
+  /** The exporter: checks its flags, then runs until --duration or Ctrl-C (exit 0). */
+  private async export(flags: ExporterFlags): Promise<void> {
+    const options = await exporterOptions(flags)
+    await this.untilSignal((signal) => exportListeners({...options, signal, onStart: (line) => this.log(line), onWarning: (line) => this.logToStderr(line)}))
+  }
+
+  private async untilSignal<T>(run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const stop = new AbortController()
+    const onSignal = () => stop.abort()
+    process.once('SIGINT', onSignal)
+    process.once('SIGTERM', onSignal)
+    try {
+      return await run(stop.signal)
+    } finally {
+      process.off('SIGINT', onSignal)
+      process.off('SIGTERM', onSignal)
+    }
   }
 
   private async analyseFile(file: string, port: number | undefined, stuckAfterMs: number): Promise<SocketsReport> {
@@ -93,17 +133,10 @@ Exit codes: 0 healthy, 1 findings, 2 usage or tool error, 3 inconclusive.`
 
   private async watch(port: number, source: ResolvedSource, intervalMs: number, duration: string | undefined, stuckAfterMs: number, json: boolean, probe: boolean): Promise<SocketsReport> {
     const durationMs = duration === undefined ? Number.POSITIVE_INFINITY : parsePositiveDuration(duration, '--duration')
-    const stop = new AbortController()
-    const onSignal = () => stop.abort()
-    process.once('SIGINT', onSignal)
-    process.once('SIGTERM', onSignal)
-    try {
-      const onSample = json ? undefined : (sample: WatchSample) => this.log(renderWatchSample(sample))
-      const {history, view, verdict, server} = await watchPort({port, source, intervalMs, durationMs, stuckAfterMs, signal: stop.signal, onSample, probe})
+    const onSample = json ? undefined : (sample: WatchSample) => this.log(renderWatchSample(sample))
+    return this.untilSignal(async (signal) => {
+      const {history, view, verdict, server} = await watchPort({port, source, intervalMs, durationMs, stuckAfterMs, signal, onSample, probe})
       return buildSocketsReport({mode: 'watch', port, sourceNote: source.note, file: null, snapshots: history.snapshots, watch: view, verdict, server})
-    } finally {
-      process.off('SIGINT', onSignal)
-      process.off('SIGTERM', onSignal)
-    }
+    })
   }
 }

@@ -56,7 +56,7 @@ export function findReferenceServerBinary(asan = false): string {
   const path = fileURLToPath(new URL(`../../reference-server/build/${name}`, import.meta.url))
   if (!existsSync(path)) {
     throw new UserError(
-      asan ? 'reference server ASan build missing: run make -C reference-server asan' : 'reference server not built: run npm run build',
+      asan ? 'reference server ASan build missing: run make -C reference-server asan' : 'reference server not built: run npm run build (a checkout) or npm rebuild -g reactor-doctor (installed); it needs gcc and make',
     )
   }
   return path

@@ -60,7 +60,7 @@ export async function watchPort(options: WatchPortOptions): Promise<WatchPortRes
 }
 
 /** Waits, or returns early when the signal fires (Ctrl-C ends the watch with its summary). */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (ms <= 0 || signal.aborted) return resolve()
     const timer = setTimeout(done, ms)

@@ -34,9 +34,9 @@ describe('decideGate', () => {
   const matrix = (...verdicts: Verdict[]) => ({kind: 'matrix', matrix: {runs: verdicts.map((v) => ({verdict: v}))}}) as unknown as BenchReport
 
   it('one run: 1 on a failing finding, 3 when inconclusive, else 0 with a note for findings it lets pass', () => {
-    expect(decideGate(single(verdict('lost-connections')), defaultFailOn, false)).toEqual({exitCode: 1, note: null})
-    expect(decideGate(single({status: 'inconclusive', findings: [], diagnoses: [], notes: ['x']}), defaultFailOn, false)).toEqual({exitCode: 3, note: null})
-    expect(decideGate(single(verdict()), defaultFailOn, false)).toEqual({exitCode: 0, note: null})
+    expect(decideGate(single(verdict('lost-connections')), defaultFailOn, false)).toEqual({exitCode: 1, failing: defaultFailOn, note: null})
+    expect(decideGate(single({status: 'inconclusive', findings: [], diagnoses: [], notes: ['x']}), defaultFailOn, false)).toEqual({exitCode: 3, failing: defaultFailOn, note: null})
+    expect(decideGate(single(verdict()), defaultFailOn, false)).toEqual({exitCode: 0, failing: defaultFailOn, note: null})
     expect(decideGate(single(verdict('listen-overflow')), defaultFailOn, false).exitCode).toBe(0)
     expect(decideGate(single(verdict('listen-overflow')), defaultFailOn, false).note).toContain('Gate passed (exit 0)')
   })
@@ -45,5 +45,8 @@ describe('decideGate', () => {
     expect(decideGate(matrix(verdict('lost-connections')), defaultFailOn, false).exitCode).toBe(0)
     expect(decideGate(matrix(verdict(), verdict('lost-connections')), defaultFailOn, true).exitCode).toBe(1)
     expect(decideGate(matrix(verdict(), verdict()), defaultFailOn, true).exitCode).toBe(0)
+    // What --summary and --junit mark as failing agrees: nothing for a matrix without --fail-on.
+    expect(decideGate(matrix(verdict('lost-connections')), defaultFailOn, false).failing).toEqual([])
+    expect(decideGate(matrix(verdict('lost-connections')), ['lost-connections'], true).failing).toEqual(['lost-connections'])
   })
 })

@@ -1,0 +1,127 @@
+/**
+ * `bench --summary`: the report as GitHub-flavoured Markdown, for $GITHUB_STEP_SUMMARY (a job's
+ * summary page) or any CI that shows Markdown. The verdict first, then each finding with its
+ * evidence, then the table of numbers (the load of one run, or the mode matrix).
+ */
+import type {BenchReport, BenchRun, MatrixReport} from '../bench/types.js'
+import type {Finding, FindingKind} from '../diagnose/types.js'
+import {formatEndpoint} from '../probes/address.js'
+import {formatMs} from './ascii-chart.js'
+import {countSilentClients, describeCompleted, describeLoadEnd, describeMatrix, describeNeverAccepted, describeRun, type Headline} from './bench-text.js'
+
+/** What the CI gate decided: the finding kinds that fail it for this report, and the exit code. */
+export interface CiGate {
+  failing: readonly FindingKind[]
+  exitCode: number
+}
+
+export function renderSummaryMarkdown(report: BenchReport, gate: CiGate): string {
+  const lines = report.kind === 'single' ? runLines(report.run, gate) : matrixLines(report.matrix, gate)
+  return `${lines.join('\n')}\n`
+}
+
+const marks: Record<Headline['status'], string> = {healthy: '✅', findings: '❌', inconclusive: '⚠️'}
+
+function headlineLine(headline: Headline, gate: CiGate): string {
+  const gateText = gate.exitCode === 0 ? 'gate passed' : gate.exitCode === 1 ? 'gate failed' : gate.exitCode === 3 ? 'inconclusive' : 'error'
+  return `## ${marks[headline.status]} reactor-doctor bench: ${inline(headline.text)} (exit ${gate.exitCode}, ${gateText})`
+}
+
+function runLines(run: BenchRun, gate: CiGate): string[] {
+  const {target, load} = run
+  const where = `${formatEndpoint({address: target.host, port: target.port})}${target.pid === null ? '' : `, pid ${target.pid}`}`
+  const silent = countSilentClients(load)
+  const requested = load.requested === null ? 'duration run' : `${load.requested} requested`
+  const latency = load.latencyMs === null ? 'no responses' : `p50 ${load.latencyMs.p50} ms, p99 ${load.latencyMs.p99} ms, max ${load.latencyMs.max} ms`
+  return [
+    headlineLine(describeRun(run), gate),
+    '',
+    `${inline(target.description)} (\`${where}\`), run took ${formatMs(run.durationMs)}`,
+    ...findingLines(run.verdict.findings, gate),
+    ...noteLines(run.verdict.notes),
+    '',
+    '### Load',
+    '',
+    '| | |',
+    '|---|---|',
+    tableRow(['engine', `${load.engine}, ${load.concurrency} connections, ${load.keepAlive ? 'keep-alive' : 'no keep-alive'}, ${load.url}`]),
+    tableRow(['requests', `${load.completed} completed / ${load.sent} sent / ${requested}`]),
+    tableRow(['clients', `${load.connections.length - silent} of ${load.connections.length} got a response, ${silent} never got a byte`]),
+    tableRow(['rate', `${Math.round(load.requestsPerSecond)} req/s over ${formatMs(load.durationMs)}`]),
+    tableRow(['latency', latency]),
+    tableRow(['errors', `${load.errors} connection errors, ${load.non2xx} non-2xx, ${load.reconnects} reconnects`]),
+    tableRow(['ended', describeLoadEnd(load)]),
+    tableRow(['peak accept queue', String(Math.max(0, ...run.timeline.map((point) => point.acceptQueue ?? 0)))]),
+  ]
+}
+
+function matrixLines(matrix: MatrixReport, gate: CiGate): string[] {
+  const lines = [
+    headlineLine(describeMatrix(matrix), gate),
+    '',
+    '| mode | lost runs | completed | peak queue | never accepted | time per run |',
+    '|---|---:|---:|---:|---:|---:|',
+    ...matrix.rows.map((row) =>
+      tableRow([
+        row.label,
+        `${row.lossyRuns}/${row.runs}`,
+        describeCompleted(row),
+        String(row.peakAcceptQueue),
+        describeNeverAccepted(row),
+        formatMs(row.durationsMs.reduce((sum, ms) => sum + ms, 0) / Math.max(1, row.durationsMs.length)),
+      ]),
+    ),
+  ]
+  if (matrix.conclusion.length > 0) lines.push('', '### Conclusion', '', ...matrix.conclusion.map((sentence) => inline(sentence)))
+  // The findings of each mode, from its first run that had any (the other runs' are alike).
+  for (const row of matrix.rows) {
+    const runs = matrix.runs.filter((run) => sameMode(run, row.mode))
+    const first = runs.find((run) => run.verdict.findings.length > 0)
+    if (!first) continue
+    const withFindings = runs.filter((run) => run.verdict.findings.length > 0).length
+    lines.push('', `### ${inline(row.label)}: findings in ${withFindings} of ${runs.length} runs (the first shown)`)
+    lines.push(...findingLines(first.verdict.findings, gate, 4))
+  }
+  return lines
+}
+
+export function sameMode(run: BenchRun, mode: object): boolean {
+  const runMode = run.target.kind === 'reference' ? run.target.mode : null
+  return runMode !== null && runMode !== undefined && JSON.stringify(runMode) === JSON.stringify(mode)
+}
+
+function findingLines(findings: Finding[], gate: CiGate, level = 3): string[] {
+  return findings.flatMap((finding, index) => [
+    '',
+    `${'#'.repeat(level)} ${index + 1}. ${inline(finding.title)}`,
+    '',
+    `\`${finding.kind}\`${gate.failing.includes(finding.kind) ? ' — fails the gate' : ' — reported, does not fail the gate (--fail-on)'}`,
+    '',
+    ...finding.evidence.map((line) => `- ${inline(line)}`),
+    '',
+    `**Why:** ${inline(finding.explanation)}`,
+    '',
+    `**Fix:** ${inline(finding.advice)}`,
+  ])
+}
+
+function noteLines(notes: string[]): string[] {
+  return notes.length === 0 ? [] : ['', '### Notes', '', ...notes.map((note) => `- ${inline(note)}`)]
+}
+
+function tableRow(cells: string[]): string {
+  return `| ${cells.map((cell) => inline(cell).replace(/\|/g, '\\|')).join(' | ')} |`
+}
+
+/**
+ * Text as Markdown shows it: GitHub renders raw HTML and Markdown syntax in a summary, so the
+ * characters that would start a tag, an entity or emphasis are escaped; newlines become spaces.
+ */
+export function inline(text: string): string {
+  return text
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/([\\`*_[\]#])/g, '\\$1')
+}
