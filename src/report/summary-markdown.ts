@@ -4,7 +4,7 @@
  * evidence, then the table of numbers (the load of one run, or the mode matrix).
  */
 import type {BenchReport, BenchRun, MatrixReport} from '../bench/types.js'
-import type {Finding, FindingKind} from '../diagnose/types.js'
+import type {FindingKind, Verdict} from '../diagnose/types.js'
 import {formatEndpoint} from '../probes/address.js'
 import {formatMs} from './ascii-chart.js'
 import {countSilentClients, describeCompleted, describeLoadEnd, describeMatrix, describeNeverAccepted, describeRun, type Headline} from './bench-text.js'
@@ -37,7 +37,7 @@ function runLines(run: BenchRun, gate: CiGate): string[] {
     headlineLine(describeRun(run), gate),
     '',
     `${inline(target.description)} (\`${where}\`), run took ${formatMs(run.durationMs)}`,
-    ...findingLines(run.verdict.findings, gate),
+    ...findingLines(run.verdict, gate),
     ...noteLines(run.verdict.notes),
     '',
     '### Load',
@@ -80,7 +80,7 @@ function matrixLines(matrix: MatrixReport, gate: CiGate): string[] {
     if (!first) continue
     const withFindings = runs.filter((run) => run.verdict.findings.length > 0).length
     lines.push('', `### ${inline(row.label)}: findings in ${withFindings} of ${runs.length} runs (the first shown)`)
-    lines.push(...findingLines(first.verdict.findings, gate, 4))
+    lines.push(...findingLines(first.verdict, gate, 4))
   }
   return lines
 }
@@ -90,19 +90,27 @@ export function sameMode(run: BenchRun, mode: object): boolean {
   return runMode !== null && runMode !== undefined && JSON.stringify(runMode) === JSON.stringify(mode)
 }
 
-function findingLines(findings: Finding[], gate: CiGate, level = 3): string[] {
-  return findings.flatMap((finding, index) => [
-    '',
-    `${'#'.repeat(level)} ${index + 1}. ${inline(finding.title)}`,
-    '',
-    `\`${finding.kind}\`${gate.failing.includes(finding.kind) ? ' — fails the gate' : ' — reported, does not fail the gate (--fail-on)'}`,
-    '',
-    ...finding.evidence.map((line) => `- ${inline(line)}`),
-    '',
-    `**Why:** ${inline(finding.explanation)}`,
-    '',
-    `**Fix:** ${inline(finding.advice)}`,
-  ])
+/** Each finding with its evidence, then its diagnosis: what was seen in the server, why, the fix. */
+function findingLines(verdict: Verdict, gate: CiGate, level = 3): string[] {
+  return verdict.findings.flatMap((finding, index) => {
+    const diagnosis = verdict.diagnoses.find((d) => d.symptoms.includes(finding.kind))
+    const cause = diagnosis?.cause
+    const seen = cause === undefined ? [] : ['', `**${cause.kind === 'unknown' ? 'Not seen' : cause.inferred ? 'Inferred' : 'Seen'} (\`${cause.kind}\`):** ${inline(cause.summary)}`]
+    const known = diagnosis !== undefined && cause?.kind !== 'unknown'
+    return [
+      '',
+      `${'#'.repeat(level)} ${index + 1}. ${inline(finding.title)}`,
+      '',
+      `\`${finding.kind}\`${gate.failing.includes(finding.kind) ? ' — fails the gate' : ' — reported, does not fail the gate (--fail-on)'}`,
+      '',
+      ...finding.evidence.map((line) => `- ${inline(line)}`),
+      ...seen,
+      '',
+      `**Why:** ${inline(known ? diagnosis.explanation : finding.explanation)}`,
+      '',
+      `**Fix:** ${inline(known ? diagnosis.advice : finding.advice)}`,
+    ]
+  })
 }
 
 function noteLines(notes: string[]): string[] {

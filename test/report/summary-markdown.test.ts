@@ -22,7 +22,9 @@ describe('renderSummaryMarkdown', () => {
       '- 127.0.0.1:41023: never accepted, CLOSE-WAIT with 114 unread bytes',
       '- 127.0.0.1:41024: never accepted, CLOSE-WAIT with 114 unread bytes',
     ])
-    expect(lines(text)).toContain('**Fix:** Accept in a loop until accept() fails with EAGAIN, or register the listening socket level-triggered (drop EPOLLET).')
+    // The diagnosis's cause, seen in the server, and its one why and fix.
+    expect(lines(text)).toContain('**Seen (`edge-triggered-accept-once`):** listener fd 5 in epoll fd 7 of pid 48211 (reactor-server) as EPOLLIN|EPOLLERR|EPOLLHUP|EPOLLET (events 80000019), which thread 48211 waits on')
+    expect(lines(text)).toContain('**Fix:** Accept in a loop until accept() fails with EAGAIN, or register the listening socket without EPOLLET.')
     expect(lines(text)).toContain('### 2. Never-accepted connections abandoned: 4 clients gave up after sending their request')
     const table = lines(text).slice(lines(text).indexOf('### Load') + 2)
     expect(table.slice(0, 4)).toEqual(['| | |', '|---|---|', '| engine | ab, 94 connections, keep-alive, http://127.0.0.1:40713/ |', '| requests | 996 completed / 1000 sent / 1000 requested |'])
