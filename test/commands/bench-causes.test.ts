@@ -1,0 +1,102 @@
+/**
+ * The causes, observed on servers that are not the reference one (test/servers/): each has one
+ * reactor bug, and both `bench -- <cmd>` and `sockets --port` must name it from what /proc shows,
+ * never with the reference server's story.
+ */
+import net from 'node:net'
+import {fileURLToPath} from 'node:url'
+import {afterEach, describe, expect, it, vi} from 'vitest'
+import type {BenchReport} from '../../src/bench/types.js'
+import type {CauseKind} from '../../src/diagnose/cause-kinds.js'
+import type {SocketsReport} from '../../src/report/sockets-report.js'
+import {readListenQueue} from '../helpers/listen-queue.js'
+import {runCli} from '../helpers/run-cli.js'
+import {startTestServer, type TestServer} from '../helpers/test-servers.js'
+
+const bugs = fileURLToPath(new URL('../servers/build/reactor-bugs', import.meta.url))
+const python = (file: string) => ['python3', fileURLToPath(new URL(`../servers/${file}`, import.meta.url))]
+
+interface Case {
+  name: string
+  command: string[]
+  cause: CauseKind
+  /** Words the cause's summary must hold. */
+  says: RegExp
+}
+
+const acceptCases: Case[] = [
+  {name: 'unregisters its listener after K accepts (C)', command: [bugs, '--bug', 'unwatch-listener'], cause: 'listener-not-watched', says: /the listener \(fd \d+ of pid \d+ \(reactor-bugs\)\) is in none of the server's epoll interest lists/},
+  {name: 'never re-arms its EPOLLONESHOT listener (C)', command: [bugs, '--bug', 'oneshot-listener'], cause: 'oneshot-not-rearmed', says: /registered EPOLLONESHOT and has fired without being re-armed: fd \d+ in epoll fd \d+ .* as EPOLLONESHOT \(events 40000000\)/},
+  {name: 'blocks its acceptor thread in a sleep (Python)', command: python('blocking-acceptor.py'), cause: 'acceptor-not-waiting', says: /no thread waits on that epoll instance/},
+  {name: 'uses poll() and stops watching its listener (Python)', command: python('poll-stop.py'), cause: 'unknown', says: /the server does not use epoll \(it uses poll\(\)\)/},
+]
+
+const request = 'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'
+
+describe('bench -- <a server with one reactor bug>', () => {
+  it.each(acceptCases)('a server that $name: cause $cause, exit 1', async ({command, cause, says}) => {
+    const result = await runCli(['bench', '-n', '200', '-c', '10', '--json', '--', ...command, '--port', '{port}'], {timeoutMs: 90_000})
+    expect(result.stderr).toBe('')
+    expect(result.exitCode).toBe(1)
+    const report = JSON.parse(result.stdout) as BenchReport
+    if (report.kind !== 'single') throw new Error('expected one run')
+    const {verdict} = report.run
+    expect(verdict.diagnoses.map((d) => d.cause.kind)).toEqual([cause])
+    expect(verdict.diagnoses[0]!.cause.summary).toMatch(says)
+    expect(verdict.diagnoses[0]!.symptoms).toEqual(expect.arrayContaining(['lost-connections', 'accept-queue-not-drained', 'load-stalled']))
+    // Not the reference server's story: no word of EPOLLET where nothing showed it.
+    expect(JSON.stringify(verdict.diagnoses)).not.toContain('EPOLLET')
+    // The experiment ran and saw the queue grow by one per probe: nothing accepts.
+    if (cause !== 'unknown') expect(report.run.probe?.outcome).toBe('not-accepting')
+  })
+
+  it('a server that re-registers a connection for EPOLLOUT only after a partial write (C): read-interest-missing, exit 1', async () => {
+    const result = await runCli(['bench', '-n', '100', '-c', '10', '--json', '--', bugs, '--bug', 'epollout-only', '--port', '{port}'], {timeoutMs: 90_000})
+    expect(result.stderr).toBe('')
+    const report = JSON.parse(result.stdout) as BenchReport
+    if (report.kind !== 'single') throw new Error('expected one run')
+    const {run} = report
+    // The gate fails by default: the load stalled with requests unanswered (ab would hang).
+    expect(result.exitCode).toBe(1)
+    expect(run.load.end).toBe('stalled')
+    expect(run.stalledSnapshot).not.toBeNull()
+    const [diagnosis] = run.verdict.diagnoses
+    expect(diagnosis!.cause.kind).toBe('read-interest-missing')
+    expect(diagnosis!.symptoms).toEqual(expect.arrayContaining(['data-left-unread', 'load-stalled']))
+    expect(diagnosis!.cause.evidence[0]).toMatch(/ESTAB, \d+ unread bytes, owned by reactor-bugs\(pid \d+, fd \d+\): fd \d+ in epoll fd \d+ .* as EPOLLOUT\|EPOLLERR\|EPOLLHUP\|EPOLLET \(events 8000001c\), without EPOLLIN/)
+    // Each unanswered request is placed: the server-side socket held it, unread, for the whole stall.
+    const unread = run.verdict.findings.find((f) => f.kind === 'data-left-unread')!
+    expect(unread.evidence[0]).toMatch(/its client waiting for an answer through the whole \d\.\d s stall/)
+    const stalled = run.verdict.findings.find((f) => f.kind === 'load-stalled')!
+    expect(stalled.evidence.some((line) => /ESTAB, \d+ unread bytes, owned by reactor-bugs.*; 1 request unanswered$/.test(line))).toBe(true)
+  })
+})
+
+describe('sockets --port on a server with one reactor bug', () => {
+  let server: TestServer | null = null
+  const clients: net.Socket[] = []
+  afterEach(async () => {
+    for (const client of clients.splice(0)) client.destroy()
+    await server?.stop()
+    server = null
+  })
+
+  it.each(acceptCases)('a server that $name: cause $cause', async ({command, cause, says}) => {
+    server = await startTestServer(command[0]!, [...command.slice(1), '--port', '0'])
+    const port = server.port
+    // K (5) connections are served, the next ones queue.
+    for (let i = 0; i < 9; i++) {
+      const client = net.connect(port, '127.0.0.1', () => client.write(request))
+      client.on('error', () => {})
+      clients.push(client)
+    }
+    await vi.waitFor(async () => expect((await readListenQueue(port))!.recvQ).toBeGreaterThanOrEqual(3), {timeout: 15_000, interval: 50})
+    const result = await runCli(['sockets', '--port', String(port), '--probe', '--json'])
+    const report = JSON.parse(result.stdout) as SocketsReport
+    expect(result.exitCode).toBe(1)
+    expect(report.verdict.diagnoses.map((d) => d.cause.kind)).toEqual([cause])
+    expect(report.verdict.diagnoses[0]!.cause.summary).toMatch(says)
+    expect(report.server!.reactor!.processes.length).toBe(1)
+    if (cause !== 'unknown') expect(report.server!.probe).toMatchObject({outcome: 'not-accepting'})
+  })
+})
