@@ -14,8 +14,9 @@
  *                       each wakeup, until K connections have been accepted: then it is never
  *                       re-armed (its fdinfo shows `events: 40000000`).
  *     epollout-only     accepts correctly; every response has a 256 KiB body and each accepted
- *                       socket gets SO_SNDBUF 4096, so the write is partial: on EAGAIN the
- *                       connection is re-registered EPOLLOUT|EPOLLET only, the write finishes on
+ *                       socket gets SO_SNDBUF 4096; a response is written with one send() of at
+ *                       most 64 KiB, so it is always partial: then the connection is
+ *                       re-registered EPOLLOUT|EPOLLET only, the write finishes on
  *                       EPOLLOUT, and then, on connections after the first K, EPOLLIN is never
  *                       armed again: the next keep-alive request sits unread (events 80000004).
  *
@@ -41,6 +42,7 @@ enum bug { BUG_UNWATCH_LISTENER, BUG_ONESHOT_LISTENER, BUG_EPOLLOUT_ONLY };
 #define MAX_REQUEST (16u << 20)
 #define SMALL_BODY "ok\n"
 #define LARGE_BODY_LEN (256u << 10)
+#define WRITE_CHUNK (64u << 10)
 
 struct conn {
 	int fd;
@@ -207,11 +209,17 @@ static int take_request(struct conn *c)
 	return 1;
 }
 
-/* Writes what it can of `out`: 1 when all of it is written, 0 on EAGAIN, -1 on an error. */
-static int write_out(struct conn *c)
+/*
+ * Writes `out` in send() calls of at most WRITE_CHUNK bytes: 1 when all of it is written, 0 when
+ * the rest must wait for EPOLLOUT, -1 on an error. `once`: a single send(), so a response larger
+ * than WRITE_CHUNK is always left partial, whatever the timing (the client reading concurrently
+ * on another CPU could otherwise let a loop of sends finish before any EAGAIN).
+ */
+static int write_out(struct conn *c, int once)
 {
 	while (c->out_off < c->out_len) {
-		ssize_t n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off, MSG_NOSIGNAL);
+		size_t left = c->out_len - c->out_off;
+		ssize_t n = send(c->fd, c->out + c->out_off, left < WRITE_CHUNK ? left : WRITE_CHUNK, MSG_NOSIGNAL);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -220,6 +228,8 @@ static int write_out(struct conn *c)
 			return -1;
 		}
 		c->out_off += (size_t)n;
+		if (once && c->out_off < c->out_len)
+			return 0;
 	}
 	c->out = NULL;
 	return 1;
@@ -238,13 +248,13 @@ static void serve(struct conn *c)
 			if (taken == 0)
 				return;
 		}
-		int written = write_out(c);
+		int written = write_out(c, 1);
 		if (written < 0) {
 			close_conn(c);
 			return;
 		}
 		if (written == 0) {
-			/* The rest goes out on EPOLLOUT; edge-triggered so a writable socket does not spin. */
+			/* A partial write: the rest goes out on EPOLLOUT, edge-triggered so a writable socket does not spin. */
 			set_interest(c->fd, EPOLL_CTL_MOD, EPOLLOUT | EPOLLET);
 			c->waiting_out = 1;
 			return;
@@ -293,7 +303,7 @@ static void on_writable(struct conn *c)
 {
 	if (!c->out)
 		return; /* a wakeup with nothing left to write (for instance the peer's FIN) */
-	int written = write_out(c);
+	int written = write_out(c, 0);
 	if (written < 0) {
 		close_conn(c);
 		return;

@@ -89,6 +89,7 @@ async function client(port: number): Promise<Client> {
     wake?.()
   })
   socket.on('error', () => {})
+  socket.on('end', () => wake?.())
   socket.on('close', () => wake?.())
   const take = (): {status: number; bodyLength: number} | undefined => {
     const end = buffer.indexOf('\r\n\r\n')
