@@ -23,7 +23,7 @@ export function detectLostConnections(load: LoadResult, finalSnapshot: Snapshot,
   const lines = listSome(lost.map((c) => describeClientSocket(c, host, targetPort, sockets)))
   const served = load.connections.length - lost.length
   lines.unshift(
-    `${lost.length} of ${load.connections.length} client connections never got a byte; ${served} were served` +
+    `${lost.length} of ${load.connections.length} client connections never got a byte; ${served} ${served === 1 ? 'was' : 'were'} served` +
       `; ${load.completed} of ${load.requested ?? load.sent} requests completed (load ${load.end})`,
   )
 

@@ -80,7 +80,11 @@ function toDiagnosis(cause: Cause, symptoms: FindingKind[], findings: Finding[])
   return {cause, symptoms, title: row.title, explanation: row.explanation, advice: row.advice}
 }
 
+/** Blocked loop threads: the listener's and its connections' are one root cause, not two. */
+const oneLoopBlocked = new Set(['acceptor-not-waiting', 'loop-not-waiting'])
+
 function sameCause(a: Cause, b: Cause): boolean {
+  if (oneLoopBlocked.has(a.kind) && oneLoopBlocked.has(b.kind)) return true
   return a.kind === b.kind && (a.kind !== 'unknown' || a.summary === b.summary)
 }
 
