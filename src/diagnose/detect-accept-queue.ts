@@ -4,14 +4,14 @@ import {describeSocket, listSome, plural, seconds} from './describe.js'
 import {acceptQueueOf, backlogOf, listenersOf, ownershipOf, portSockets, settledSnapshots, type SocketEvidence} from '../probes/socket-evidence.js'
 
 export const acceptQueueExplanation =
-  'The kernel completed these handshakes, but the application has not called accept() for them since the load ended: ' +
+  'The kernel completed these handshakes, but the application has not called accept() for them: ' +
   'it is not being told of them (the listener is not watched, or its wakeup was spent), or it is not listening for them.'
 
 /** Where the server could not be looked at: the possibilities, said as such. */
 export const acceptQueueAdvice =
   'Possible causes, none of them seen here: an EPOLLET listener with one accept() per wakeup (accept until EAGAIN), ' +
   'a listener removed from epoll or a spent EPOLLONESHOT (re-arm it), an acceptor thread blocked elsewhere. ' +
-  'Run reactor-doctor on the server host (sockets --port P --probe) to see which.'
+  'Where reactor-doctor can read the server\'s /proc (on its host, as root or its user: sockets --port P --probe), it says which.'
 
 /**
  * Accept queue not drained: LISTEN Recv-Q > 0 in every reading since the load ended, for at least

@@ -5,9 +5,11 @@
  */
 import net from 'node:net'
 import {fileURLToPath} from 'node:url'
+import {execa} from 'execa'
 import {afterEach, describe, expect, it, vi} from 'vitest'
 import type {BenchReport} from '../../src/bench/types.js'
 import type {CauseKind} from '../../src/diagnose/cause-kinds.js'
+import {noOwnerSeen} from '../../src/probes/reactor/read-port-reactor.js'
 import type {SocketsReport} from '../../src/report/sockets-report.js'
 import {readListenQueue} from '../helpers/listen-queue.js'
 import {runCli} from '../helpers/run-cli.js'
@@ -73,6 +75,31 @@ describe('bench -- <a server with one reactor bug>', () => {
   })
 })
 
+describe('bench on the reference server, single-threaded, et accept once', () => {
+  const run = async (extra: string[]) => {
+    const result = await runCli(['bench', '--trigger', 'et', '--threads', '1', '--accept', 'once', '--json', ...extra])
+    expect(result.exitCode).toBe(1)
+    const report = JSON.parse(result.stdout) as BenchReport
+    if (report.kind !== 'single') throw new Error('expected one run')
+    return report.run
+  }
+
+  it('names the EPOLLET listener, its epoll fd, the waiting thread and the probe result', async () => {
+    const {verdict, probe, target} = await run([])
+    expect(verdict.diagnoses).toHaveLength(1)
+    expect(verdict.diagnoses[0]!.cause).toMatchObject({kind: 'edge-triggered-accept-once', inferred: false})
+    expect(verdict.diagnoses[0]!.cause.summary).toMatch(new RegExp(`^listener fd \\d+ in epoll fd \\d+ of pid ${target.pid} \\(reactor-server\\) as EPOLLIN\\|EPOLLERR\\|EPOLLHUP\\|EPOLLET \\(events 80000019\\), which thread ${target.pid} waits on; 3 probe connections`))
+    expect(probe!.outcome).toBe('one-accept-per-wakeup')
+  })
+
+  it('with --no-probe: the same cause, said as inferred, with what would confirm it', async () => {
+    const {verdict, probe} = await run(['--no-probe'])
+    expect(probe).toBeNull()
+    expect(verdict.diagnoses[0]!.cause).toMatchObject({kind: 'edge-triggered-accept-once', inferred: true})
+    expect(verdict.diagnoses[0]!.cause.summary).toContain('likely one accept() per wakeup (the accept experiment was turned off (--no-probe); the experiment would confirm it)')
+  })
+})
+
 describe('sockets --port on a server with one reactor bug', () => {
   let server: TestServer | null = null
   const clients: net.Socket[] = []
@@ -99,5 +126,51 @@ describe('sockets --port on a server with one reactor bug', () => {
     expect(report.verdict.diagnoses[0]!.cause.summary).toMatch(says)
     expect(report.server!.reactor!.processes.length).toBe(1)
     if (cause !== 'unknown') expect(report.server!.probe).toMatchObject({outcome: 'not-accepting'})
+  })
+})
+
+/** Runs the built CLI as user nobody (setpriv), the way a server author without root runs it. */
+async function runAsNobody(args: string[]) {
+  const bin = fileURLToPath(new URL('../../bin/run.js', import.meta.url))
+  const env = {NO_COLOR: '1', NODE_ENV: undefined, HOME: '/tmp'}
+  const child = await execa('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', '--', process.execPath, bin, ...args], {reject: false, env, timeout: 90_000, stdin: 'ignore'})
+  return {exitCode: child.exitCode ?? -1, stdout: String(child.stdout), stderr: String(child.stderr)}
+}
+
+describe.runIf(process.getuid?.() === 0)('as a user who is not root (setpriv to nobody)', () => {
+  let server: TestServer | null = null
+  const clients: net.Socket[] = []
+  afterEach(async () => {
+    for (const client of clients.splice(0)) client.destroy()
+    await server?.stop()
+    server = null
+  })
+
+  it('bench sees the reactor of its own server: it runs as the same user', async () => {
+    const result = await runAsNobody(['bench', '-n', '200', '-c', '10', '--json', '--', bugs, '--bug', 'unwatch-listener', '--port', '{port}'])
+    expect(result.stderr).toBe('')
+    expect(result.exitCode).toBe(1)
+    const report = JSON.parse(result.stdout) as BenchReport
+    if (report.kind !== 'single') throw new Error('expected one run')
+    expect(report.run.verdict.diagnoses.map((d) => d.cause.kind)).toEqual(['listener-not-watched'])
+    expect(report.run.reactor.atEnd!.unseen).toEqual([])
+  })
+
+  it("sockets --port on root's server says what it could not see and how to see it", async () => {
+    server = await startTestServer(bugs, ['--bug', 'unwatch-listener', '--port', '0', '--after', '2'])
+    const port = server.port
+    for (let i = 0; i < 5; i++) {
+      const client = net.connect(port, '127.0.0.1', () => client.write(request))
+      client.on('error', () => {})
+      clients.push(client)
+    }
+    await vi.waitFor(async () => expect((await readListenQueue(port))!.recvQ).toBe(3), {timeout: 15_000, interval: 50})
+    const result = await runAsNobody(['sockets', '--port', String(port), '--json'])
+    const report = JSON.parse(result.stdout) as SocketsReport
+    expect(result.exitCode).toBe(1)
+    const [diagnosis] = report.verdict.diagnoses
+    expect(diagnosis!.cause.kind).toBe('unknown')
+    expect(diagnosis!.cause.summary).toBe(noOwnerSeen)
+    expect(report.server!.reactor).toBeNull()
   })
 })
