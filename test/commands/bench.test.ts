@@ -95,6 +95,10 @@ describe('bench on the reference server', () => {
     // Part of the 64 KiB body was never read: the server read once per edge and the edges stopped.
     expect(stuck.recvQ).toBeGreaterThan(0)
     expect(stuck.owners![0]!.name).toBe('reactor-server')
+    // The reactor shows the socket registered EPOLLET with a thread waiting: read once per wakeup, inferred.
+    expect(run.verdict.diagnoses.map((d) => d.cause.kind)).toEqual(['edge-triggered-read-once'])
+    expect(run.verdict.diagnoses[0]!.cause.inferred).toBe(true)
+    expect(run.verdict.diagnoses[0]!.cause.summary).toContain('likely one read() per wakeup')
   })
 
   it('with requests that fit one read(), says a healthy ET read-once run cannot show that bug', async () => {
@@ -142,6 +146,9 @@ describe('bench on the user\'s own server', () => {
     expect(kinds(run)).not.toContain('lost-connections')
     const finding = run.verdict.findings.find((f) => f.kind === 'accepted-never-closed')!
     expect(finding.evidence[0]).toMatch(/-> CLOSE-WAIT, 0 unread bytes, owned by node\(pid \d+, fd \d+\)/)
+    // libuv takes a socket out of epoll once it read the end of stream: the reactor shows it watched by none.
+    expect(finding.cause?.kind).toBe('fd-not-watched')
+    expect(finding.cause?.evidence[0]).toMatch(/owned by node\(pid \d+, fd (\d+)\): fd \1 of pid \d+ \(node\), in none of its \d+ epoll instance\(s\)/)
     expect(run.target.kind).toBe('command')
     expect(isAlive(run.target.pid!)).toBe(false)
   })
