@@ -112,15 +112,17 @@ function renderRunLines(run: BenchRun, style: Style): string[] {
   ]
 }
 
-/** The reactor map at each moment it was read: while stalled (clients connected), and at the end. */
+/**
+ * The reactor map: while the load was stalled (the clients still connected, the moment that
+ * shows most) if it stalled, else at the final reading. JSON and HTML hold both.
+ */
 function renderReactorLines(run: BenchRun, style: Style): string[] {
-  const moments = [
-    {reading: run.reactor.atStall, snapshot: run.stalledSnapshot, when: 'while the load was stalled, clients still connected'},
-    {reading: run.reactor.atEnd, snapshot: run.finalSnapshot, when: 'at the final reading'},
-  ]
-  return moments.flatMap(({reading, snapshot, when}) =>
-    reading && snapshot ? ['', style.bold(`Server reactor (from /proc, ${when})`), ...renderReactorMap(reading, portInodes(snapshot, run.target.port), run.target.port).map((line) => `  ${line}`)] : [],
-  )
+  const stalled = run.reactor.atStall !== null && run.stalledSnapshot !== null
+  const reading = stalled ? run.reactor.atStall : run.reactor.atEnd
+  if (!reading) return []
+  const snapshot = stalled ? run.stalledSnapshot! : run.finalSnapshot
+  const when = stalled ? 'while the load was stalled, clients still connected' : 'at the final reading'
+  return ['', style.bold(`Server reactor (from /proc, ${when})`), ...renderReactorMap(reading, portInodes(snapshot, run.target.port), run.target.port).map((line) => `  ${line}`)]
 }
 
 function renderNoteLines(notes: string[], style: Style): string[] {
