@@ -127,7 +127,41 @@ describe('sockets --port on a server with one reactor bug', () => {
     expect(report.server!.reactor!.processes.length).toBe(1)
     if (cause !== 'unknown') expect(report.server!.probe).toMatchObject({outcome: 'not-accepting'})
   })
+
+  it('a server that re-registers a connection for EPOLLOUT only (C): --watch sees the request left unread, read-interest-missing', async () => {
+    server = await startTestServer(bugs, ['--bug', 'epollout-only', '--port', '0', '--after', '0'])
+    const port = server.port
+    const client = await answeredOnce(port)
+    clients.push(client)
+    client.write(request)
+    const result = await runCli(['sockets', '--port', String(port), '--watch', '--interval', '200ms', '--duration', '1500ms', '--stuck-after', '1s', '--json'])
+    const report = JSON.parse(result.stdout) as SocketsReport
+    expect(report.verdict.findings.map((f) => f.kind)).toContain('data-left-unread')
+    expect(report.verdict.diagnoses.map((d) => d.cause.kind)).toEqual(['read-interest-missing'])
+    expect(report.verdict.diagnoses[0]!.cause.evidence[0]).toContain(`${request.length} unread bytes`)
+  })
 })
+
+/** A keep-alive connection whose first request got its whole answer (headers and Content-Length body). */
+async function answeredOnce(port: number): Promise<net.Socket> {
+  const client = net.connect(port, '127.0.0.1')
+  client.on('error', () => {})
+  await new Promise<void>((resolve) => client.once('connect', () => resolve()))
+  client.write(request)
+  let received = Buffer.alloc(0)
+  await new Promise<void>((resolve) => {
+    client.on('data', function onData(chunk: Buffer) {
+      received = Buffer.concat([received, chunk])
+      const head = received.indexOf('\r\n\r\n')
+      const length = Number(/content-length: *(\d+)/i.exec(received.subarray(0, Math.max(head, 0)).toString())?.[1] ?? -1)
+      if (head >= 0 && length >= 0 && received.length >= head + 4 + length) {
+        client.off('data', onData)
+        resolve()
+      }
+    })
+  })
+  return client
+}
 
 /** Runs the built CLI as user nobody (setpriv), the way a server author without root runs it. */
 async function runAsNobody(args: string[]) {
