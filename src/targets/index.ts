@@ -84,7 +84,7 @@ async function startCommand(spec: Extract<TargetSpec, {kind: 'command'}>, source
     throw error
   }
   return {
-    info: {kind: 'command', description: formatCommand(argv), host: spec.host, port, path: spec.path, mode: null, pid: child.pid},
+    info: {kind: 'command', description: formatCommand(argv), host: spec.host, port, path: spec.path, mode: null, pid: child.commandPid()},
     stop,
     exitedEarly: early,
   }

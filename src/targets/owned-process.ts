@@ -8,13 +8,18 @@
  *   await child.exited                               // {code, signal, error?} once it is gone
  *   await child.stop()                               // SIGTERM, up to 2 s grace, then SIGKILL
  *
- * Each child leads its own process group (detached), and stop() signals the whole group, so a
- * shell wrapper (`sh -c '...; exec server'`) and anything it forked go with it. Live children
- * are kept in a registry; a handler installed once kills every live group when this process
- * exits, and on SIGINT/SIGTERM/SIGHUP when nobody else handles the signal, so nothing outlives
- * a Ctrl-C, a closed terminal or an error path.
+ * Each child runs under rd-launch (reference-server/launcher.c) when it is built: the kernel
+ * sends rd-launch SIGTERM when this process dies, even by SIGKILL (PR_SET_PDEATHSIG), and as a
+ * subreaper it adopts whatever the command forks or daemonizes, so on a stop or our death it
+ * stops them all. Each child also leads its own process group (detached), and stop() signals
+ * the whole group. Live children are kept in a registry; a handler installed once stops every
+ * live group when this process exits, and on SIGINT/SIGTERM/SIGHUP when nobody else handles the
+ * signal, so nothing outlives a Ctrl-C, a closed terminal or an error path.
  */
 import {spawn} from 'node:child_process'
+import {accessSync, constants, existsSync, readFileSync} from 'node:fs'
+import {findTool} from '../probes/find-tool.js'
+import {fileURLToPath} from 'node:url'
 
 export interface ProcessExit {
   code: number | null
@@ -29,7 +34,10 @@ export interface SpawnOwnedOptions {
 }
 
 export interface OwnedProcess {
+  /** The started process: rd-launch when it runs the command. */
   readonly pid: number
+  /** The command's own pid (rd-launch's child), once it is running; else pid. */
+  commandPid(): number
   /** Calls listener with each stdout line as it arrives. Returns the unsubscribe function. */
   onStdoutLine(listener: (line: string) => void): () => void
   onStderrLine(listener: (line: string) => void): () => void
@@ -45,13 +53,21 @@ export interface OwnedProcess {
 
 const STDERR_TAIL_LINES = 20
 const DEFAULT_GRACE_MS = 2000
-const live = new Set<{pid: number}>()
+/** How long rd-launch gives the command's processes after SIGTERM before it kills them. */
+const LAUNCHER_GRACE_MS = 1500
+/** After the process exits, how long its output pipes may stay open (a daemon it left may hold them). */
+const CLOSE_AFTER_EXIT_MS = 500
+const LAUNCHER = fileURLToPath(new URL('../../reference-server/build/rd-launch', import.meta.url))
+const live = new Set<{pid: number; launched: boolean}>()
 let handlersInstalled = false
 
 /** Starts command in its own process group, owned until it exits or stop() is called. */
 export function spawnOwned(command: string, args: readonly string[], options: SpawnOwnedOptions = {}): OwnedProcess {
   installExitHandlers()
-  const child = spawn(command, args, {
+  // A command that cannot run is spawned as it is, so its ENOENT or EACCES says so directly.
+  const launched = existsSync(LAUNCHER) && canRun(command, options.env?.PATH ?? process.env.PATH)
+  const argv = launched ? [LAUNCHER, '--grace-ms', String(LAUNCHER_GRACE_MS), '--', command, ...args] : [command, ...args]
+  const child = spawn(argv[0]!, argv.slice(1), {
     cwd: options.cwd,
     env: options.env,
     detached: true,
@@ -60,7 +76,7 @@ export function spawnOwned(command: string, args: readonly string[], options: Sp
   const stdoutListeners = new Set<(line: string) => void>()
   const stderrListeners = new Set<(line: string) => void>()
   const stderrTail: string[] = []
-  const entry = {pid: child.pid ?? -1}
+  const entry = {pid: child.pid ?? -1, launched}
   let exit: ProcessExit | null = null
 
   splitLines(child.stdout, (line) => {
@@ -77,7 +93,12 @@ export function spawnOwned(command: string, args: readonly string[], options: Sp
       // Only a failed spawn has no 'close' to follow; a failed kill() also lands here.
       if (child.pid === undefined) settle({code: null, signal: null, error})
     })
-    child.once('close', (code, signal) => settle({code, signal}))
+    // 'exit', then the output read to its end; bounded, since a daemon it left could hold the pipes.
+    child.once('exit', (code, signal) => {
+      const closed = new Promise<void>((done) => child.once('close', () => done()))
+      const bound = new Promise<void>((done) => setTimeout(done, CLOSE_AFTER_EXIT_MS).unref())
+      void Promise.race([closed, bound]).then(() => settle({code, signal}))
+    })
     function settle(result: ProcessExit): void {
       if (exit) return
       exit = result
@@ -94,6 +115,7 @@ export function spawnOwned(command: string, args: readonly string[], options: Sp
 
   return {
     pid: entry.pid,
+    commandPid: () => (launched ? (firstChild(entry.pid) ?? entry.pid) : entry.pid),
     onStdoutLine: (listener) => subscribe(stdoutListeners, listener),
     onStderrLine: (listener) => subscribe(stderrListeners, listener),
     stderrTail,
@@ -104,7 +126,9 @@ export function spawnOwned(command: string, args: readonly string[], options: Sp
     async stop(graceMs = DEFAULT_GRACE_MS) {
       if (exit) return exit
       signalGroup(entry.pid, 'SIGTERM')
-      const timer = new Promise<'timeout'>((resolve) => setTimeout(resolve, graceMs, 'timeout').unref())
+      // rd-launch kills what is left of the command after its own grace; give it the time.
+      const wait = launched ? Math.max(graceMs, LAUNCHER_GRACE_MS + 1000) : graceMs
+      const timer = new Promise<'timeout'>((resolve) => setTimeout(resolve, wait, 'timeout').unref())
       if ((await Promise.race([exited, timer])) === 'timeout') signalGroup(entry.pid, 'SIGKILL')
       return exited
     },
@@ -124,9 +148,33 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
+/**
+ * On our own exit: SIGKILL a plain child's group; SIGTERM an rd-launch one, which then stops the
+ * command and everything it forked or daemonized (a SIGKILL would leave those to init).
+ */
 function killAllGroups(): void {
-  for (const entry of live) signalGroup(entry.pid, 'SIGKILL')
+  for (const entry of live) signalGroup(entry.pid, entry.launched ? 'SIGTERM' : 'SIGKILL')
   live.clear()
+}
+
+function canRun(command: string, path: string | undefined): boolean {
+  if (!command.includes('/')) return findTool(command, path) !== null
+  try {
+    accessSync(command, constants.X_OK)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** The first child of pid (rd-launch forks the command at once). */
+function firstChild(pid: number): number | null {
+  try {
+    const first = Number(readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/)[0])
+    return Number.isInteger(first) && first > 0 ? first : null
+  } catch {
+    return null
+  }
 }
 
 function installExitHandlers(): void {
