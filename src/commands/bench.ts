@@ -6,6 +6,7 @@ import {runMatrix} from '../bench/run-matrix.js'
 import type {BenchReport} from '../bench/types.js'
 import {acceptDelayFlag, parseAcceptDelay} from '../cli/accept-delay-flag.js'
 import {commandAfterDashes} from '../cli/command-after-dashes.js'
+import {catchInterrupts} from '../cli/interrupts.js'
 import {checkWritable} from '../cli/check-writable.js'
 import {checkCiOutputs, writeCiOutputs} from '../cli/ci-outputs.js'
 import {parseDuration, parseInterval, parsePositiveDuration} from '../cli/parse-duration.js'
@@ -74,12 +75,7 @@ Exit codes: 0 healthy, 1 findings that fail the gate (--fail-on), 2 usage or too
 
   async run(): Promise<void> {
     const {flags, argv} = await this.parse(Bench).catch((error: unknown) => reportParseError(this, error))
-    const abort = new AbortController()
-    // First Ctrl-C: stop the load and clean up. A second one exits at once; owned-process's exit
-    // handler still kills every server we started.
-    const onSignal = () => (abort.signal.aborted ? process.exit(130) : abort.abort())
-    process.on('SIGINT', onSignal)
-    process.on('SIGTERM', onSignal)
+    const interrupts = catchInterrupts()
     try {
       const plan = planTarget({...flags, command: commandAfterDashes(this.argv, argv), acceptDelayUs: parseAcceptDelay(flags['accept-delay'])}, parsePositiveDuration)
       const failOn = flags['fail-on'] !== undefined ? parseFailOn(flags['fail-on']) : defaultFailOn
@@ -102,7 +98,7 @@ Exit codes: 0 healthy, 1 findings that fail the gate (--fail-on), 2 usage or too
         settleMs: parseDuration(flags.settle, '--settle'),
         source: resolveSource(flags.source as 'auto'),
         probe: flags.probe,
-        signal: abort.signal,
+        signal: interrupts.signal,
       }
 
       let report: BenchReport
@@ -128,7 +124,7 @@ Exit codes: 0 healthy, 1 findings that fail the gate (--fail-on), 2 usage or too
         report = {kind: 'single', run}
       }
 
-      abort.signal.throwIfAborted()
+      interrupts.signal.throwIfAborted()
       this.log(flags.json ? JSON.stringify(report, null, 2) : renderBenchText(report, style))
       const gate = decideGate(report, failOn, flags['fail-on'] !== undefined)
       if (gate.note !== null && !flags.json) this.log(gate.note)
@@ -138,10 +134,10 @@ Exit codes: 0 healthy, 1 findings that fail the gate (--fail-on), 2 usage or too
       // Not this.exit(): it ends the process before a large report drains into a pipe.
       process.exitCode = gate.exitCode
     } catch (error) {
-      reportUserError(this, error, abort.signal.aborted ? 'bench interrupted; every server it started was stopped' : undefined)
+      const code = interrupts.exitCode()
+      reportUserError(this, error, code === null ? undefined : {message: 'bench interrupted; every server it started was stopped', exitCode: code})
     } finally {
-      process.off('SIGINT', onSignal)
-      process.off('SIGTERM', onSignal)
+      interrupts.dispose()
     }
   }
 }

@@ -1,4 +1,5 @@
 import {Command, Flags} from '@oclif/core'
+import {catchInterrupts} from '../cli/interrupts.js'
 import {acceptDelayFlag, parseAcceptDelay} from '../cli/accept-delay-flag.js'
 import {reportParseError, reportUserError} from '../cli/report-user-error.js'
 import {renderFinalStats, renderLiveStats, renderServerBanner} from '../report/server-text.js'
@@ -62,12 +63,8 @@ With --json it prints the server's own events as JSON lines: one "listening", pe
 
   /** Waits for Ctrl-C or SIGTERM, then stops the server and returns its final stats. */
   private async untilStopped(server: ReferenceServer) {
-    let onSignal = () => {}
-    const signalled = new Promise<'signal'>((resolve) => {
-      onSignal = () => resolve('signal')
-    })
-    process.once('SIGINT', onSignal)
-    process.once('SIGTERM', onSignal)
+    const interrupts = catchInterrupts()
+    const signalled = new Promise<'signal'>((resolve) => interrupts.signal.addEventListener('abort', () => resolve('signal'), {once: true}))
     try {
       const first = await Promise.race([signalled, server.exited])
       if (first !== 'signal') {
@@ -75,8 +72,7 @@ With --json it prints the server's own events as JSON lines: one "listening", pe
       }
       return await server.stop()
     } finally {
-      process.off('SIGINT', onSignal)
-      process.off('SIGTERM', onSignal)
+      interrupts.dispose()
     }
   }
 }

@@ -13,6 +13,7 @@ import {renderSocketsReport, renderWatchSample} from '../report/render-sockets.j
 import {buildSocketsReport, type SocketsReport} from '../report/sockets-report.js'
 import {buildWatchPage} from '../report/watch-page.js'
 import {watchPort} from '../watch/watch-port.js'
+import {catchInterrupts} from '../cli/interrupts.js'
 import {lookAtServer, savedFileView} from '../watch/look-at-server.js'
 import type {WatchSample} from '../watch/watch-summary.js'
 import {UserError} from '../user-error.js'
@@ -103,16 +104,13 @@ Exit codes: 0 healthy, 1 findings, 2 usage or tool error, 3 inconclusive.`
     await this.untilSignal((signal) => exportListeners({...options, signal, onStart: (line) => this.log(line), onWarning: (line) => this.logToStderr(line)}))
   }
 
+  /** A signal ends the watch with its summary (the second one exits at once). */
   private async untilSignal<T>(run: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    const stop = new AbortController()
-    const onSignal = () => stop.abort()
-    process.once('SIGINT', onSignal)
-    process.once('SIGTERM', onSignal)
+    const interrupts = catchInterrupts()
     try {
-      return await run(stop.signal)
+      return await run(interrupts.signal)
     } finally {
-      process.off('SIGINT', onSignal)
-      process.off('SIGTERM', onSignal)
+      interrupts.dispose()
     }
   }
 

@@ -57,3 +57,16 @@ describe('bench owns every process it starts', () => {
     expect(stdout.trim()).toBe('')
   })
 })
+
+describe('bench on SIGTERM', () => {
+  it('stops the server and exits 143 (128 + SIGTERM), as the convention is', async () => {
+    const port = await findFreePort('127.0.0.1')
+    const bench = startCli(['bench', '--trigger', 'lt', '--port', String(port), '-n', '10000000', '-c', '4', '--timeout', '60s'])
+    const server = await listenerPid(port)
+    bench.kill('SIGTERM')
+    const result = await bench
+    expect(result.exitCode).toBe(143)
+    expect(String(result.stderr)).toContain('bench interrupted; every server it started was stopped')
+    await expectGone(server)
+  })
+})
