@@ -1,4 +1,4 @@
-import {assertLoopback} from '../probes/loopback.js'
+import {assertLoopback, normalizeAddress} from '../probes/loopback.js'
 import {UserError} from '../user-error.js'
 
 export interface TargetAddress {
@@ -18,7 +18,6 @@ export function parseTargetUrl(text: string): TargetAddress {
   if (url.protocol !== 'http:') {
     throw new UserError(`--url ${text}: only http:// is supported`, 'point it at the plain-HTTP port of the server')
   }
-  const host = url.hostname.replace(/^\[|\]$/g, '')
-  assertLoopback(host)
-  return {host: host === 'localhost' ? '127.0.0.1' : host, port: url.port ? Number(url.port) : 80, path: `${url.pathname}${url.search}`}
+  assertLoopback(url.hostname)
+  return {host: normalizeAddress(url.hostname), port: url.port ? Number(url.port) : 80, path: `${url.pathname}${url.search}`}
 }

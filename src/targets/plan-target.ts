@@ -2,7 +2,7 @@ import {UserError} from '../user-error.js'
 import type {ReferenceServerMode} from './reference-server.js'
 import {DEFAULT_MODE, modeFromFlags, modeNames} from './reference-modes.js'
 import {parseTargetUrl} from './parse-target-url.js'
-import {assertLoopback} from '../probes/loopback.js'
+import {assertLoopback, normalizeAddress} from '../probes/loopback.js'
 
 /** What a bench run loads. */
 export type TargetSpec =
@@ -43,6 +43,8 @@ export function planTarget(flags: TargetFlags, parseMs: (text: string, flag: str
     throw new UserError(`--${modeFlags[0]} configures the bundled reference server`, 'drop it when testing your own server (--url or -- command)')
   }
   assertLoopback(flags.host)
+  // One spelling from here on (127.1 -> 127.0.0.1), so the server and the load use the same.
+  flags = {...flags, host: normalizeAddress(flags.host)}
   if (flags.url) {
     if (flags.port !== undefined) throw new UserError('--port and --url both give a port', 'put the port in the URL')
     return {kind: 'single', target: {kind: 'url', ...parseTargetUrl(flags.url)}}

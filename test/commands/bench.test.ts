@@ -283,6 +283,16 @@ describe('bench --url', () => {
     )
   })
 
+  it('takes other spellings of loopback: --host 127.1, and a v4-mapped address in --url', async () => {
+    const byHost = await runCli(['bench', '--host', '127.1', '--trigger', 'lt', '-n', '50', '-c', '2', '--json'])
+    expect(byHost.exitCode).toBe(0)
+    expect(singleRun(byHost.stdout).target.host).toBe('127.0.0.1')
+    server = await startReferenceServer({trigger: 'lt', threads: 0, accept: 'drain', read: 'drain', backlog: 128})
+    const byUrl = await runCli(['bench', '--url', `http://[::ffff:127.0.0.1]:${server.port}/`, '-n', '50', '-c', '2', '--json'])
+    expect(byUrl.exitCode).toBe(0)
+    expect(singleRun(byUrl.stdout).target).toMatchObject({host: '127.0.0.1', port: server.port})
+  })
+
   it('says so when nothing listens there', async () => {
     const result = await runCli(['bench', '--url', 'http://127.0.0.1:1/'])
     expect(result.exitCode).toBe(2)
