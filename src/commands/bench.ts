@@ -76,6 +76,8 @@ Exit codes: 0 healthy, 1 findings that fail the gate (--fail-on), 2 usage or too
   async run(): Promise<void> {
     const {flags, argv} = await this.parse(Bench).catch((error: unknown) => reportParseError(this, error))
     const interrupts = catchInterrupts()
+    // Cleared on every path: an error or Ctrl-C must not print after a half-drawn bar.
+    const progress = createProgressBar({enabled: !flags.json})
     try {
       const plan = planTarget({...flags, command: commandAfterDashes(this.argv, argv), acceptDelayUs: parseAcceptDelay(flags['accept-delay'])}, parsePositiveDuration)
       const failOn = flags['fail-on'] !== undefined ? parseFailOn(flags['fail-on']) : defaultFailOn
@@ -83,7 +85,6 @@ Exit codes: 0 healthy, 1 findings that fail the gate (--fail-on), 2 usage or too
       if (flags.report !== undefined) await checkWritable(flags.report, '--report')
       await checkCiOutputs(flags)
       const style = flags.json ? plainStyle : createStreamStyle(process.stdout)
-      const progress = createProgressBar({enabled: !flags.json})
       const options: Omit<BenchOptions, 'target'> = {
         engine: flags.engine as 'ab' | 'autocannon',
         requests: flags.requests,
@@ -134,6 +135,7 @@ Exit codes: 0 healthy, 1 findings that fail the gate (--fail-on), 2 usage or too
       // Not this.exit(): it ends the process before a large report drains into a pipe.
       process.exitCode = gate.exitCode
     } catch (error) {
+      progress.finish()
       const code = interrupts.exitCode()
       reportUserError(this, error, code === null ? undefined : {message: 'bench interrupted; every server it started was stopped', exitCode: code})
     } finally {
