@@ -3,7 +3,9 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {Ajv} from 'ajv'
-import {afterEach, describe, expect, it} from 'vitest'
+import {afterEach, describe, expect, it, vi} from 'vitest'
+import {findFreePort} from '../../src/targets/free-port.js'
+import {listServerSockets} from '../helpers/tcp-sockets.js'
 import type {BenchReport, BenchRun} from '../../src/bench/types.js'
 import {startReferenceServer, type ReferenceServer} from '../../src/targets/reference-server.js'
 import {runCli, startCli} from '../helpers/run-cli.js'
@@ -201,10 +203,11 @@ describe('bench on the user\'s own server', () => {
   })
 
   it('stops the server and exits on Ctrl-C mid-run', async () => {
-    const port = 20_000 + (process.pid % 20_000)
+    const port = await findFreePort('127.0.0.1')
     const bench = startCli(['bench', '--port', String(port), '-n', '5000000', '-c', '4', '--timeout', '60s', '--', 'node', 'test/servers/never-close.mjs', '--port', '{port}'])
     const server = await waitForListener(port)
-    await sleep(500)
+    // Mid-run: the load is on once the server holds client connections.
+    await vi.waitFor(async () => expect((await listServerSockets(port)).some((s) => s.state === 'ESTAB')).toBe(true), {timeout: 15_000, interval: 20})
     bench.kill('SIGINT')
     const result = await bench
     expect(result.exitCode).toBe(130)

@@ -1,5 +1,6 @@
-import {describe, expect, it} from 'vitest'
-import {exchange, sleep, statusCodes} from '../helpers/raw-http.js'
+import {describe, expect, it, vi} from 'vitest'
+import {listServerSockets} from '../helpers/tcp-sockets.js'
+import {exchange, statusCodes} from '../helpers/raw-http.js'
 import {useReferenceServers} from '../helpers/reference-servers.js'
 
 const get = 'GET /anything HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'
@@ -92,7 +93,8 @@ describe.each([
     const server = await startServer(mode)
     await exchange(server.port, [get.repeat(3)])
     await exchange(server.port, ['GARBAGE\r\n\r\n'])
-    await sleep(100) // the client's close reaches the server's loop
+    // The server has closed both connections once none of its sockets on the port remain.
+    await vi.waitFor(async () => expect((await listServerSockets(server.port)).filter((s) => s.state !== 'LISTEN' && s.state !== 'TIME-WAIT')).toEqual([]), {timeout: 10_000, interval: 20})
     const final = await server.stop()
     expect(final).toMatchObject({final: true, accepted: 2, closed: 2, requests: 3})
   })

@@ -1,7 +1,7 @@
 import net from 'node:net'
 import {fileURLToPath} from 'node:url'
 import {execa} from 'execa'
-import {beforeAll, describe, expect, it} from 'vitest'
+import {beforeAll, describe, expect, it, vi} from 'vitest'
 import {readCpuTicks} from '../helpers/cpu-time.js'
 import {exchange, sleep, statusCodes} from '../helpers/raw-http.js'
 import {useReferenceServers} from '../helpers/reference-servers.js'
@@ -30,8 +30,7 @@ describe('reference server robustness', () => {
     const server = await startServer({trigger: 'lt', threads: 2}, {statsIntervalMs: 100})
     const ab = execa('ab', ['-q', '-n', '10000000', '-c', '50', '-k', '-s', '5', server.url], {reject: false})
     try {
-      await sleep(700)
-      expect(server.stats?.requests).toBeGreaterThan(0)
+      await vi.waitFor(() => expect(server.stats?.requests).toBeGreaterThan(0), {timeout: 15_000, interval: 20})
       const final = await server.stop()
       expect(final?.final).toBe(true)
       expect(final!.requests).toBeGreaterThan(server.stats!.requests - 1)
@@ -46,14 +45,15 @@ describe('reference server robustness', () => {
     const server = await startServer({trigger: 'lt', threads: 2}, {fdLimit: 64, statsIntervalMs: 100})
     const connections = await openConnections(server.port, 200)
     try {
-      await sleep(300)
+      // The server sheds what it cannot hold: wait until at most the fd limit's worth stay open.
+      await vi.waitFor(() => expect(connections.filter((c) => !c.ended).length).toBeLessThan(64), {timeout: 15_000, interval: 20})
       const kept = connections.filter((c) => !c.ended)
       expect(kept.length).toBeGreaterThan(30)
       expect(kept.length).toBeLessThan(64)
       expect((await readListenQueue(server.port))?.recvQ).toBe(0)
 
       const before = await readCpuTicks(server.pid)
-      await sleep(1000)
+      await sleep(1000) // a measuring window for the CPU ticks, not a wait for an event
       const used = (await readCpuTicks(server.pid)) - before
       expect(used, 'CPU ticks in 1 s while at the fd limit').toBeLessThan(10)
 
@@ -64,8 +64,8 @@ describe('reference server robustness', () => {
     } finally {
       for (const {socket} of connections) socket.destroy()
     }
-    await sleep(200)
-    expect(statusCodes((await exchange(server.port, [get])).received)).toEqual([200])
+    // Once the closed connections' fds are free again, a new client is served.
+    await vi.waitFor(async () => expect(statusCodes((await exchange(server.port, [get])).received)).toEqual([200]), {timeout: 15_000, interval: 50})
   })
 })
 
