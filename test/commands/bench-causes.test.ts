@@ -113,11 +113,7 @@ describe('sockets --port on a server with one reactor bug', () => {
     server = await startTestServer(command[0]!, [...command.slice(1), '--port', '0'])
     const port = server.port
     // K (5) connections are served, the next ones queue.
-    for (let i = 0; i < 9; i++) {
-      const client = net.connect(port, '127.0.0.1', () => client.write(request))
-      client.on('error', () => {})
-      clients.push(client)
-    }
+    clients.push(...connectWithRequests(port, 9))
     await vi.waitFor(async () => expect((await readListenQueue(port))!.recvQ).toBeGreaterThanOrEqual(3), {timeout: 15_000, interval: 50})
     const result = await runCli(['sockets', '--port', String(port), '--probe', '--json'])
     const report = JSON.parse(result.stdout) as SocketsReport
@@ -141,6 +137,15 @@ describe('sockets --port on a server with one reactor bug', () => {
     expect(report.verdict.diagnoses[0]!.cause.evidence[0]).toContain(`${request.length} unread bytes`)
   })
 })
+
+/** count client connections, each sending one request once connected. */
+function connectWithRequests(port: number, count: number): net.Socket[] {
+  return Array.from({length: count}, () => {
+    const client = net.connect(port, '127.0.0.1', () => client.write(request))
+    client.on('error', () => {})
+    return client
+  })
+}
 
 /** A keep-alive connection whose first request got its whole answer (headers and Content-Length body). */
 async function answeredOnce(port: number): Promise<net.Socket> {
@@ -193,11 +198,7 @@ describe.runIf(process.getuid?.() === 0)('as a user who is not root (setpriv to 
   it("sockets --port on root's server says what it could not see and how to see it", async () => {
     server = await startTestServer(bugs, ['--bug', 'unwatch-listener', '--port', '0', '--after', '2'])
     const port = server.port
-    for (let i = 0; i < 5; i++) {
-      const client = net.connect(port, '127.0.0.1', () => client.write(request))
-      client.on('error', () => {})
-      clients.push(client)
-    }
+    clients.push(...connectWithRequests(port, 5))
     await vi.waitFor(async () => expect((await readListenQueue(port))!.recvQ).toBe(3), {timeout: 15_000, interval: 50})
     const result = await runAsNobody(['sockets', '--port', String(port), '--json'])
     const report = JSON.parse(result.stdout) as SocketsReport
