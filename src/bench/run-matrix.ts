@@ -1,6 +1,6 @@
 import type {BenchRun, MatrixReport} from './types.js'
 import {matrixModes} from './matrix-modes.js'
-import {concludeMatrix, summarizeMode} from './summarize-matrix.js'
+import {concludeMatrix, describeObservedCauses, summarizeMode} from './summarize-matrix.js'
 import {runBench, type BenchOptions} from './run-bench.js'
 
 export interface MatrixOptions extends Omit<BenchOptions, 'target' | 'onProgress'> {
@@ -29,5 +29,5 @@ export async function runMatrix(options: MatrixOptions): Promise<MatrixReport> {
     runs.push(...modeRuns)
     rows.push(summarizeMode(mode, modeRuns))
   }
-  return {rows, conclusion: concludeMatrix(rows), runs}
+  return {rows, conclusion: [...concludeMatrix(rows), ...describeObservedCauses(runs)], runs}
 }

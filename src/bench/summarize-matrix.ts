@@ -61,6 +61,23 @@ export function concludeMatrix(rows: MatrixRow[]): string[] {
   return lines
 }
 
+/**
+ * What the server's reactor showed in the runs that lost connections, counted by cause kind
+ * (each run's first diagnosis): what was observed, beside the numbers above.
+ */
+export function describeObservedCauses(runs: BenchRun[]): string[] {
+  const lossy = runs.filter(lostConnections)
+  if (lossy.length === 0) return []
+  const counts = new Map<string, number>()
+  for (const run of lossy) {
+    const cause = run.verdict.diagnoses[0]?.cause
+    const key = cause === undefined ? 'no cause named' : cause.inferred ? `${cause.kind} (inferred)` : cause.kind
+    counts.set(key, (counts.get(key) ?? 0) + 1)
+  }
+  const parts = [...counts].map(([kind, n]) => `${kind} in ${n} of ${lossy.length}`)
+  return [`What /proc and the accept experiment showed in the ${lossy.length} runs that lost connections: ${parts.join(', ')}.`]
+}
+
 /** The seed's open question: did the I/O threads matter? Answered from the two rows only. */
 function describeThreadEffect(single: MatrixRow, multi: MatrixRow): string {
   const gap = Math.abs(multi.lossyRuns / multi.runs - single.lossyRuns / single.runs)
