@@ -4,15 +4,29 @@ import {checkWritable} from '../cli/check-writable.js'
 import {parseInterval, parsePositiveDuration} from '../cli/parse-duration.js'
 import {reportParseError, reportUserError} from '../cli/report-user-error.js'
 import {diagnoseSockets} from '../diagnose/verdict.js'
-import {readSocketsFile} from '../probes/read-sockets-file.js'
+import {SocketsFile} from '../probes/read-sockets-file.js'
+import {resolvePort} from '../probes/services.js'
 import {resolveSource, takeSnapshot, type ResolvedSource, type SourceChoice} from '../probes/index.js'
 import {renderTimelineHtml} from '../report/html.js'
 import {renderSocketsReport, renderWatchSample} from '../report/render-sockets.js'
 import {buildSocketsReport, type SocketsReport} from '../report/sockets-report.js'
 import {buildWatchPage} from '../report/watch-page.js'
 import {watchPort} from '../watch/watch-port.js'
+import {analyseRecording} from '../watch/recording.js'
 import type {WatchSample} from '../watch/watch-summary.js'
 import {UserError} from '../user-error.js'
+
+/** --port: a number from 1 to 65535 or a TCP service name of /etc/services (`http-alt`). */
+function parsePortFlag(text: string): number {
+  const port = resolvePort(text.trim())
+  if (port === undefined) {
+    throw new UserError(
+      /^\d+$/.test(text.trim()) ? `--port ${text} is not a port: expected 1 to 65535` : `--port ${JSON.stringify(text)} is neither a port number nor a TCP service name in /etc/services`,
+      'e.g. --port 8080 or --port http-alt',
+    )
+  }
+  return port
+}
 
 export default class Sockets extends Command {
   static summary = "Read a port's sockets from ss, netstat or /proc and say what is wrong: queued, never-accepted or stuck connections."
@@ -30,21 +44,22 @@ Exit codes: 0 healthy, 1 findings, 2 usage or tool error, 3 inconclusive.`
   ]
 
   static flags = {
-    port: Flags.integer({char: 'p', min: 1, max: 65_535, summary: 'Local port of the server (optional with --file when the data shows one).'}),
+    port: Flags.string({char: 'p', summary: 'Local port of the server, a number or a service name (optional with --file when the data shows one).'}),
     watch: Flags.boolean({char: 'w', default: false, summary: 'Sample repeatedly, one line per sample, then a summary.'}),
-    interval: Flags.string({default: '1s', summary: 'Time between --watch samples.'}),
+    interval: Flags.string({default: '1s', summary: 'Time between --watch samples (with --file: between readings that carry no time).'}),
     duration: Flags.string({summary: 'Stop --watch after this long (default: until Ctrl-C).'}),
     'stuck-after': Flags.string({default: '5s', summary: 'A CLOSE-WAIT or queue that stays this long is stuck.'}),
-    file: Flags.string({char: 'f', summary: 'Read saved ss, netstat or /proc/net/tcp output from this file ("-": stdin).'}),
+    file: Flags.string({char: 'f', summary: 'Read saved ss, netstat, lsof or /proc/net/tcp output, one reading or a recording of many, from this file ("-": stdin).'}),
     source: Flags.string({options: ['auto', 'ss', 'netstat', 'proc'], default: 'auto', summary: 'Where socket states come from (auto: ss, else netstat, else /proc).'}),
     report: Flags.string({summary: 'With --watch: also write a self-contained HTML report (verdict, timeline chart) to this file.'}),
     json: Flags.boolean({default: false, summary: 'Print the result as JSON (shape in the README).'}),
   }
 
   async run(): Promise<void> {
-    const {flags} = await this.parse(Sockets).catch((error: unknown) => reportParseError(this, error))
+    const {flags, metadata} = await this.parse(Sockets).catch((error: unknown) => reportParseError(this, error))
     let report: SocketsReport
     try {
+      const port = flags.port === undefined ? undefined : parsePortFlag(flags.port)
       const stuckAfterMs = parsePositiveDuration(flags['stuck-after'], '--stuck-after')
       if (flags.report !== undefined) {
         // The page is a timeline chart; one reading has none, and its text or --json says it all.
@@ -53,13 +68,14 @@ Exit codes: 0 healthy, 1 findings, 2 usage or tool error, 3 inconclusive.`
       }
       if (flags.file !== undefined) {
         if (flags.watch) throw new UserError('--watch and --file do not go together', 'drop one of them')
-        report = await this.analyseFile(flags.file, flags.port, stuckAfterMs)
+        const intervalMs = metadata.flags.interval?.setFromDefault ? undefined : parseInterval(flags.interval, '--interval')
+        report = await this.analyseFile(flags.file, port, stuckAfterMs, intervalMs)
       } else {
-        if (flags.port === undefined) throw new UserError('--port is required (or --file)', 'e.g. reactor-doctor sockets --port 8080')
+        if (port === undefined) throw new UserError('--port is required (or --file)', 'e.g. reactor-doctor sockets --port 8080')
         const source = resolveSource(flags.source as SourceChoice)
         report = flags.watch
-          ? await this.watch(flags.port, source, parseInterval(flags.interval, '--interval'), flags.duration, stuckAfterMs, flags.json)
-          : await this.snapshot(flags.port, source, stuckAfterMs)
+          ? await this.watch(port, source, parseInterval(flags.interval, '--interval'), flags.duration, stuckAfterMs, flags.json)
+          : await this.snapshot(port, source, stuckAfterMs)
       }
     } catch (error) {
       reportUserError(this, error)
@@ -74,12 +90,11 @@ Exit codes: 0 healthy, 1 findings, 2 usage or tool error, 3 inconclusive.`
     process.exitCode = report.exitCode
   }
 
-  private async analyseFile(file: string, port: number | undefined, stuckAfterMs: number): Promise<SocketsReport> {
-    const saved = await readSocketsFile(file, port)
-    const snapshots = [saved.snapshot]
-    const verdict = diagnoseSockets({port: saved.port, snapshots, stuckAfterMs})
-    const sourceNote = `${saved.snapshot.source} (format detected in the file)`
-    return buildSocketsReport({mode: 'file', port: saved.port, sourceNote, file, snapshots, watch: null, verdict})
+  private async analyseFile(file: string, port: number | undefined, stuckAfterMs: number, intervalMs: number | undefined): Promise<SocketsReport> {
+    const saved = new SocketsFile(file)
+    const result = await analyseRecording(saved.readings(), () => saved.stats, {port, stuckAfterMs, intervalMs, name: saved.name})
+    const sourceNote = `${result.snapshots.at(-1)!.source} (format detected in the file)`
+    return buildSocketsReport({mode: 'file', port: result.port, sourceNote, file, snapshots: result.snapshots, watch: result.watch, verdict: result.verdict})
   }
 
   private async snapshot(port: number, source: ResolvedSource, stuckAfterMs: number): Promise<SocketsReport> {

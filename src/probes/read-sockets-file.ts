@@ -1,39 +1,98 @@
-import {readFile} from 'node:fs/promises'
-import {parseSaved} from './detect-format.js'
-import type {SocketRecord, Snapshot} from './types.js'
+import {createReadStream} from 'node:fs'
+import {lstat, stat} from 'node:fs/promises'
+import {createInterface} from 'node:readline'
+import type {Readable} from 'node:stream'
+import {loadServices, type ServiceNames} from './services.js'
+import {ReadingSplitter, type Reading, type SplitStats} from './split-readings.js'
+import type {SocketRecord} from './types.js'
 import {UserError} from '../user-error.js'
 
 /**
- * Reads saved ss/netstat//proc output ("-": stdin) into a snapshot. Without a port, takes the
- * LISTEN row's port, or (an excerpt without LISTEN) the local port most rows share.
+ * A saved file (or stdin, "-") of ss, netstat, lsof or /proc/net/tcp output, read line by line
+ * in bounded memory: `readings()` yields each reading as it ends; `stats` holds what else the
+ * file held (noise, other socket types, bad rows, names) once the readings are done.
  */
-export async function readSocketsFile(file: string, port?: number): Promise<{port: number; snapshot: Snapshot}> {
-  let text: string
-  try {
-    text = file === '-' ? await readStdin() : await readFile(file, 'utf8')
-  } catch (error) {
-    throw new UserError(`cannot read ${file}: ${(error as Error).message}`)
+export class SocketsFile {
+  readonly name: string
+  private readonly splitter: ReadingSplitter
+
+  constructor(
+    readonly file: string,
+    services: ServiceNames = loadServices(),
+  ) {
+    this.name = file === '-' ? 'stdin' : file
+    this.splitter = new ReadingSplitter(services)
   }
-  const name = file === '-' ? 'stdin' : file
-  const {format, sockets} = parseSaved(text, name)
-  const chosen = port ?? inferPort(sockets, name)
-  return {port: chosen, snapshot: {at: Date.now(), source: format, sockets}}
+
+  get stats(): SplitStats {
+    return this.splitter.stats
+  }
+
+  async *readings(): AsyncGenerator<Reading> {
+    const input = await openInput(this.file)
+    const lines = createInterface({input, crlfDelay: Number.POSITIVE_INFINITY})
+    let lineNumber = 0
+    try {
+      for await (const line of lines) {
+        lineNumber++
+        yield* this.splitter.push(line, lineNumber)
+      }
+    } catch (error) {
+      if (error instanceof UserError) throw error
+      throw new UserError(`cannot read ${this.file}: ${(error as Error).message}`)
+    } finally {
+      lines.close()
+      if (input !== process.stdin) input.destroy()
+    }
+    yield* this.splitter.end()
+  }
 }
 
-export function inferPort(sockets: SocketRecord[], name: string): number {
-  const listening = [...new Set(sockets.filter((socket) => socket.state === 'LISTEN').map((socket) => socket.local.port))]
-  if (listening.length === 1 && listening[0] !== null) return listening[0]!
-  if (listening.length > 1) throw new UserError(`${name} has listeners on ports ${listening.join(', ')}`, 'choose one with --port')
+/**
+ * Opens the file, refusing what would hang or is no saved output: a directory, a named pipe
+ * (waits for a writer), a device or socket, stdin that is a terminal. An anonymous pipe
+ * (`--file <(ssh host ss -tanpe)`) is read: its writer is already there.
+ */
+async function openInput(file: string): Promise<Readable> {
+  if (file === '-') {
+    if (process.stdin.isTTY) throw new UserError('--file - reads stdin, which is a terminal', 'pipe the output in, e.g. ss -tanpe | reactor-doctor sockets --file -')
+    return process.stdin
+  }
+  let info
+  try {
+    info = await stat(file)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    throw new UserError(`cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : (error as Error).message}`)
+  }
+  if (info.isDirectory()) throw new UserError(`--file ${file} is a directory`, 'give the file the output was saved in')
+  if (info.isFIFO() && (await lstat(file)).isFIFO()) {
+    throw new UserError(`--file ${file} is a named pipe (FIFO): reading it would wait for a writer`, `give a saved file, or pipe into --file - (cat ${file} | reactor-doctor sockets --file -)`)
+  }
+  if (info.isCharacterDevice() || info.isBlockDevice() || info.isSocket()) throw new UserError(`--file ${file} is a device or socket, not a saved file`, 'give the file the output was saved in')
+  const stream = createReadStream(file)
+  await new Promise<void>((resolve, reject) => {
+    stream.once('open', () => resolve())
+    stream.once('error', (error) => reject(new UserError(`cannot read ${file}: ${error.message}`)))
+  })
+  return stream
+}
+
+/**
+ * The port to look at when --port is not given: the reading's LISTEN port, or (an excerpt
+ * without LISTEN) the local port most rows share. undefined: the reading holds no TCP socket.
+ */
+export function inferPort(sockets: SocketRecord[], name: string): number | undefined {
+  const listening = [...new Set(sockets.filter((socket) => socket.state === 'LISTEN' && socket.local.port !== null).map((socket) => socket.local.port!))]
+  if (listening.length === 1) return listening[0]!
+  if (listening.length > 1) throw new UserError(`${name} has listeners on ports ${listening.sort((a, b) => a - b).join(', ')}`, 'choose one with --port')
   const counts = new Map<number, number>()
   for (const socket of sockets) if (socket.local.port !== null) counts.set(socket.local.port, (counts.get(socket.local.port) ?? 0) + 1)
   const ranked = [...counts].sort((a, b) => b[1] - a[1])
-  if (ranked.length === 0) throw new UserError(`${name} holds no TCP socket`)
-  if (ranked.length > 1 && ranked[0]![1] === ranked[1]![1]) throw new UserError(`${name}: cannot tell which port to look at`, 'choose one with --port')
+  if (ranked.length === 0) return undefined
+  if (ranked.length > 1 && ranked[0]![1] === ranked[1]![1]) {
+    const tied = ranked.filter(([, count]) => count === ranked[0]![1]).map(([port]) => port)
+    throw new UserError(`${name}: cannot tell which port to look at (no LISTEN row; ports ${tied.slice(0, 5).join(', ')} have as many rows)`, 'choose one with --port')
+  }
   return ranked[0]![0]
-}
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = []
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
-  return Buffer.concat(chunks).toString('utf8')
 }

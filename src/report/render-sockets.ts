@@ -24,14 +24,15 @@ export function renderSocketsReport(report: SocketsReport): string {
   for (const listener of snapshot.listeners) {
     const backlog = listener.backlog === null ? `backlog not shown by ${report.source}` : `backlog ${listener.backlog}`
     const drops = listener.drops === null ? '' : `, ${listener.drops} drops`
-    lines.push(`  ${listener.address}  accept queue ${listener.queue} (${backlog}${drops}), ${ownersText(listener.owners)}`)
+    const queue = listener.queueShown ? `accept queue ${listener.queue} (${backlog}${drops})` : `accept queue not shown by ${report.source}`
+    lines.push(`  ${listener.address}  ${queue}, ${ownersText(listener.owners)}`)
   }
   const counts = Object.entries(snapshot.counts).map(([state, count]) => `${state} ${count}`)
   lines.push(`Sockets by state: ${counts.length === 0 ? 'none' : counts.join(', ')}`)
   if (snapshot.rows.length > 0) {
     lines.push('Rows that matter:')
     const rows = snapshot.rows.map(
-      (row) => `  ${row.state} ${row.local} <- ${row.peer}  Recv-Q ${row.recvQ}  ${reasonText[row.reason]}${row.inode === null ? '' : ` (ino ${row.inode})`}`,
+      (row) => `  ${row.state} ${row.local} <- ${row.peer}  Recv-Q ${row.queuesShown ? row.recvQ : '?'}  ${reasonText[row.reason]}${row.inode === null ? '' : ` (ino ${row.inode})`}`,
     )
     lines.push(...firstRows(rows, '  '))
   }
