@@ -125,6 +125,12 @@ export function stateFilterOf(command: string): TcpState | undefined {
   return singleStates[states[0]!]
 }
 
+/** Whether an ss command line asks for owners (-p, --processes): rows without users:(...) then have none. */
+export function ssShowsOwners(command: string): boolean {
+  if (!/^ss\b/.test(command)) return false
+  return command.split(/\s+/).some((arg) => arg === '--processes' || /^-[a-zA-Z]*p[a-zA-Z]*$/.test(arg))
+}
+
 /** Which format a row belongs to, by shape, when no header said so. */
 export function detectRowFormat(line: string): SnapshotSource | null {
   const text = line.trim()
@@ -278,7 +284,7 @@ export class ReadingSplitter {
     const stateFilter = this.command === undefined ? undefined : stateFilterOf(this.command)
     const parser: LineParser =
       format === 'ss'
-        ? new SsLineParser({state: stateFilter, services: this.services})
+        ? new SsLineParser({state: stateFilter, services: this.services, ownersShown: this.command !== undefined && ssShowsOwners(this.command) ? true : undefined})
         : format === 'netstat'
           ? new NetstatLineParser(this.services)
           : format === 'lsof'

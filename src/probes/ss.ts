@@ -20,9 +20,12 @@ export interface SsParseOptions {
 const netids = /^(tcp|udp|raw|u_str|u_dgr|u_seq|p_raw|p_dgr|nl|mptcp|sctp|dccp|tipc|vsock|xdp|v_str|v_dgr|icmp6?)(.*)$/
 const ownedBy = /",(?:pid=)?(\d+),(?:fd=)?(\d+)\)/g
 
-/** A header line of ss: `State Recv-Q ...`, `Netid State ...`, `Recv-Q Send-Q ...` (state filter), `State Local Address:Port ...` (-Q). */
+/**
+ * A header line of ss: `State Recv-Q ...`, `Netid State ...`, `Recv-Q Send-Q ...` (state filter),
+ * `State Local Address:Port ...` (-Q), `Local Address:Port ...` (-Q under a state filter).
+ */
 export function isSsHeader(line: string): boolean {
-  return /^(State|Netid|Recv-Q)\s/.test(line) && line.includes('Local Address')
+  return /^(State|Netid|Recv-Q|Local Address)\s/.test(line) && line.includes('Local Address')
 }
 
 /**

@@ -36,7 +36,7 @@ export function renderSocketsReport(report: SocketsReport): string {
     )
     lines.push(...firstRows(rows, '  '))
   }
-  if (report.watch) lines.push(...renderWatchSummary(report.watch.summary, report.watch.stuckAfterMs))
+  if (report.watch) lines.push(...renderWatchSummary(report.watch.summary, report.watch.stuckAfterMs, report.mode === 'file' ? 'recording' : 'watch'))
   lines.push(...renderVerdict(report.verdict))
   return `${lines.join('\n')}\n`
 }
@@ -47,8 +47,9 @@ export function renderWatchSample(sample: WatchSample): string {
   return `+${seconds(sample.atMs)}  ${queue}  ESTAB ${sample.estab}  CLOSE-WAIT ${sample.closeWait}  new ${sample.new}  gone ${sample.gone}`
 }
 
-export function renderWatchSummary(summary: WatchSummary, stuckAfterMs: number): string[] {
-  const lines = [`Watched ${seconds(summary.durationMs)}, ${summary.samples} samples:`]
+/** The summary of a --watch, or of a recording read back with --file ("Recorded 31.7 s, 32 readings:"). */
+export function renderWatchSummary(summary: WatchSummary, stuckAfterMs: number, kind: 'watch' | 'recording' = 'watch'): string[] {
+  const lines = [kind === 'watch' ? `Watched ${seconds(summary.durationMs)}, ${summary.samples} samples:` : `Recorded ${seconds(summary.durationMs)}, ${summary.samples} readings:`]
   if (summary.peakQueue === null) lines.push('  accept queue: no LISTEN row seen')
   else {
     const trend = summary.queueAlwaysAboveZero ? 'above zero in every sample' : 'drained to zero at times'
