@@ -25,7 +25,7 @@ const ownedBy = /",(?:pid=)?(\d+),(?:fd=)?(\d+)\)/g
  * `State Local Address:Port ...` (-Q), `Local Address:Port ...` (-Q under a state filter).
  */
 export function isSsHeader(line: string): boolean {
-  return /^(State|Netid|Recv-Q|Local Address)\s/.test(line) && line.includes('Local Address')
+  return /^(?:(?:State|Netid|Recv-Q)\s|Local Address:)/.test(line) && line.includes('Local Address')
 }
 
 /**

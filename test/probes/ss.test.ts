@@ -97,8 +97,8 @@ describe('parseSs errors', () => {
     expect(() => parseSs(text)).toThrow('ss output, line 3: expected a TCP state or Recv-Q: "hello world"')
   })
 
-  it('asks for numeric output when given service names', () => {
-    expect(() => parseSs('LISTEN 0 128 0.0.0.0:ssh 0.0.0.0:*')).toThrow('line 1: expected the local address:port (numeric, as ss -n prints it)')
+  it('names a row with no address where the local address:port belongs', () => {
+    expect(() => parseSs('LISTEN 0 128 0.0.0.0 0.0.0.0:*')).toThrow('line 1: expected the local address:port')
   })
 
   it('reports a malformed users:(...)', () => {
