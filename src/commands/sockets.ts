@@ -91,8 +91,8 @@ Exit codes: 0 healthy, 1 findings, 2 usage or tool error, 3 inconclusive.`
   }
 
   private async analyseFile(file: string, port: number | undefined, stuckAfterMs: number, intervalMs: number | undefined): Promise<SocketsReport> {
-    const saved = new SocketsFile(file)
-    const result = await analyseRecording(saved.readings(), () => saved.stats, {port, stuckAfterMs, intervalMs, name: saved.name})
+    const saved = new SocketsFile(file, port)
+    const result = await analyseRecording(saved.readings(), () => saved.stats, {port, stuckAfterMs, intervalMs, name: saved.name, onPort: (chosen) => saved.focus(chosen)})
     const sourceNote = `${result.snapshots.at(-1)!.source} (format detected in the file)`
     return buildSocketsReport({mode: 'file', port: result.port, sourceNote, file, snapshots: result.snapshots, watch: result.watch, verdict: result.verdict})
   }

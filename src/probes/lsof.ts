@@ -23,7 +23,11 @@ export class LsofLineParser {
   skipped = 0
   private readonly byKey = new Map<string, SocketRecord>()
 
-  constructor(private readonly services?: ServiceNames) {}
+  constructor(
+    private readonly services?: ServiceNames,
+    /** Rows to keep (see SsParseOptions.keep). */
+    private readonly keep?: (record: SocketRecord) => boolean,
+  ) {}
 
   line(line: string, lineNumber: number): void {
     if (line.trim() === '' || isLsofHeader(line)) return
@@ -73,6 +77,7 @@ export class LsofLineParser {
       inode: device,
     }
     if (!qr) record.queuesShown = false
+    if (this.keep && !this.keep(record)) return
     this.byKey.set(key, record)
   }
 

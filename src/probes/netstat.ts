@@ -25,8 +25,14 @@ export class NetstatLineParser {
   // netstat prints '-' for sockets of other users' processes when not root: owner unknown.
   private ownersPartial = false
   private readonly dashOwners: SocketRecord[] = []
+  /** The row just read had `-` as its owner (unknown, not none, if netstat's warning comes after). */
+  private lastDash = false
 
-  constructor(private readonly services?: ServiceNames) {}
+  constructor(
+    private readonly services?: ServiceNames,
+    /** Rows to keep (see SsParseOptions.keep). */
+    private readonly keep?: (record: SocketRecord) => boolean,
+  ) {}
 
   line(line: string, lineNumber: number): void {
     if (line.trim() === '') return
@@ -39,9 +45,13 @@ export class NetstatLineParser {
       if (line.includes('Recv-Q')) this.extended = /\sUser\s+Inode\b/.test(line)
       return
     }
+    this.lastDash = false
     const record = this.parseRow(line, lineNumber)
-    if (record) this.records.push(record)
-    else this.skipped++
+    if (!record) this.skipped++
+    else if (!this.keep || this.keep(record)) {
+      this.records.push(record)
+      if (this.lastDash) this.dashOwners.push(record)
+    }
   }
 
   /** The records; a `-` owner is unknown, not none, when netstat said it could not see them all. */
@@ -79,7 +89,7 @@ export class NetstatLineParser {
     if (rest !== '') {
       const owners = readOwner(rest, record.inode, this.ownersPartial)
       record.owners = owners === undefined ? fail('expected PID/Program name or -') : owners
-      if (rest === '-' && owners !== null && record.inode === null) this.dashOwners.push(record)
+      this.lastDash = rest === '-' && owners !== null && record.inode === null
     } else if (record.inode === 0) record.owners = []
     return record
   }

@@ -16,16 +16,23 @@ export class SocketsFile {
   readonly name: string
   private readonly splitter: ReadingSplitter
 
+  /** `port`: --port, when given; rows of other ports are then dropped as they are read. */
   constructor(
     readonly file: string,
+    port?: number,
     services: ServiceNames = loadServices(),
   ) {
     this.name = file === '-' ? 'stdin' : file
-    this.splitter = new ReadingSplitter(services)
+    this.splitter = new ReadingSplitter(services, port)
   }
 
   get stats(): SplitStats {
     return this.splitter.stats
+  }
+
+  /** The port, once taken from a reading: later readings keep only its rows. */
+  focus(port: number): void {
+    this.splitter.port = port
   }
 
   async *readings(): AsyncGenerator<Reading> {

@@ -59,9 +59,10 @@ interface Block {
 class ProcLineParser implements LineParser {
   skipped = 0
   private readonly records: SocketRecord[] = []
+  constructor(private readonly keep: (record: SocketRecord) => boolean) {}
   line(text: string, lineNumber: number): void {
     try {
-      this.records.push(...parseProcNetTcp(text))
+      this.records.push(...parseProcNetTcp(text).filter(this.keep))
     } catch (error) {
       if (error instanceof ParseError) throw new ParseError(error.format, lineNumber, text, 'expected sl local_address rem_address st tx_queue:rx_queue ... uid timeout inode')
       throw error
@@ -186,7 +187,26 @@ export class ReadingSplitter {
   private trailing: boolean | undefined
   private readonly out: Reading[] = []
 
-  constructor(private readonly services?: ServiceNames) {}
+  /**
+   * Once the port is known (--port, or taken from the first reading), rows of other local ports
+   * are dropped as they are read: a file of any size is held one port's rows at a time.
+   */
+  port: number | undefined
+
+  constructor(
+    private readonly services?: ServiceNames,
+    port?: number,
+  ) {
+    this.port = port
+  }
+
+  /** Counts what the notes say about a row, then keeps it when it is of the port (or the port is not known yet). */
+  private readonly keep = (record: SocketRecord): boolean => {
+    if (record.state === 'UNKNOWN') this.stats.stateUnknown++
+    if (record.queuesShown === false) this.stats.queuesHidden++
+    for (const end of [record.local, record.peer]) if (end.port === null && end.portName !== undefined) this.stats.unresolved.add(end.portName)
+    return this.port === undefined || record.local.port === this.port
+  }
 
   /** Feeds one raw line; returns the readings it completed. */
   push(raw: string, lineNumber: number): Reading[] {
@@ -284,12 +304,12 @@ export class ReadingSplitter {
     const stateFilter = this.command === undefined ? undefined : stateFilterOf(this.command)
     const parser: LineParser =
       format === 'ss'
-        ? new SsLineParser({state: stateFilter, services: this.services, ownersShown: this.command !== undefined && ssShowsOwners(this.command) ? true : undefined})
+        ? new SsLineParser({state: stateFilter, services: this.services, ownersShown: this.command !== undefined && ssShowsOwners(this.command) ? true : undefined, keep: this.keep})
         : format === 'netstat'
-          ? new NetstatLineParser(this.services)
+          ? new NetstatLineParser(this.services, this.keep)
           : format === 'lsof'
-            ? new LsofLineParser(this.services)
-            : new ProcLineParser()
+            ? new LsofLineParser(this.services, this.keep)
+            : new ProcLineParser(this.keep)
     this.block = {format, signature, parser, stateFilter: stateFilter !== undefined, rows: 0}
     this.signatures.add(signature)
     this.stats.formats.add(format)
@@ -305,9 +325,6 @@ export class ReadingSplitter {
     this.source ??= block.format
     const first = this.sockets.size === 0 && this.extra.length === 0
     for (const record of records) {
-      if (record.state === 'UNKNOWN') this.stats.stateUnknown++
-      if (record.queuesShown === false) this.stats.queuesHidden++
-      for (const end of [record.local, record.peer]) if (end.port === null && end.portName !== undefined) this.stats.unresolved.add(end.portName)
       if (record.state === 'LISTEN') this.listenSource ??= block.format
       const key = pairKey(record)
       const seen = first ? undefined : this.sockets.get(key)

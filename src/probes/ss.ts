@@ -14,6 +14,8 @@ export interface SsParseOptions {
   ownersShown?: boolean
   /** Resolves service names (ss without -n prints `127.0.0.1:http-alt`). */
   services?: ServiceNames
+  /** Rows to keep (a file reader keeps only its port's, to read any size in bounded memory); all when absent. */
+  keep?: (record: SocketRecord) => boolean
 }
 
 // Netids ss prints when more than one socket type is listed; only tcp rows are ours.
@@ -61,8 +63,10 @@ export class SsLineParser {
       this.skipped++
       return
     }
-    this.records.push(record)
     this.last = record
+    if (this.options.keep && !this.options.keep(record)) return
+    if (record.owners === null) this.pendingOwners.push(record)
+    this.records.push(record)
   }
 
   /** The records, with rows lacking users:(...) marked ownerless when -p showed owners. */
@@ -131,7 +135,7 @@ export class SsLineParser {
     if (users) {
       record.owners = users.owners
       this.anyOwners = true
-    } else this.pendingOwners.push(record)
+    }
     // Odd process names could look like extras: read those only outside users:(...).
     readExtras(users ? extras.slice(0, users.start) + extras.slice(users.end) : extras, record)
     if (record.inode === 0) record.owners = []

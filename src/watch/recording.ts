@@ -23,6 +23,8 @@ export interface RecordingOptions {
   intervalMs?: number
   /** For messages: the file name, or stdin. */
   name: string
+  /** Told the port once it is known, so the reader can drop other ports' rows from then on. */
+  onPort?: (port: number) => void
 }
 
 export interface RecordingResult {
@@ -52,6 +54,7 @@ export async function analyseRecording(readings: AsyncIterable<Reading>, stats: 
     pending.push(reading)
     port ??= inferPort(reading.sockets, options.name)
     if (port !== undefined) {
+      options.onPort?.(port)
       history = new WatchHistory(port)
       for (const held of pending.splice(0)) add(held)
     }
