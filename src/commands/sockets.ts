@@ -4,7 +4,7 @@ import {checkWritable} from '../cli/check-writable.js'
 import {parseInterval, parsePositiveDuration} from '../cli/parse-duration.js'
 import {reportParseError, reportUserError} from '../cli/report-user-error.js'
 import {diagnoseSockets} from '../diagnose/verdict.js'
-import {SocketsFile} from '../probes/read-sockets-file.js'
+import {SocketsFile, findPortInFile} from '../probes/read-sockets-file.js'
 import {resolvePort} from '../probes/services.js'
 import {resolveSource, takeSnapshot, type ResolvedSource, type SourceChoice} from '../probes/index.js'
 import {renderTimelineHtml} from '../report/html.js'
@@ -91,8 +91,10 @@ Exit codes: 0 healthy, 1 findings, 2 usage or tool error, 3 inconclusive.`
   }
 
   private async analyseFile(file: string, port: number | undefined, stuckAfterMs: number, intervalMs: number | undefined): Promise<SocketsReport> {
-    const saved = new SocketsFile(file, port)
-    const result = await analyseRecording(saved.readings(), () => saved.stats, {port, stuckAfterMs, intervalMs, name: saved.name, onPort: (chosen) => saved.focus(chosen)})
+    // A saved file can be read twice: first to choose the port, counting rows without keeping them.
+    const chosen = port ?? (file === '-' ? undefined : await findPortInFile(file))
+    const saved = new SocketsFile(file, chosen)
+    const result = await analyseRecording(saved.readings(), () => saved.stats, {port: chosen, stuckAfterMs, intervalMs, name: saved.name, onPort: (chosen) => saved.focus(chosen)})
     const sourceNote = `${result.snapshots.at(-1)!.source} (format detected in the file)`
     return buildSocketsReport({mode: 'file', port: result.port, sourceNote, file, snapshots: result.snapshots, watch: result.watch, verdict: result.verdict})
   }

@@ -23,6 +23,8 @@ export function parseEndpoint(text: string, services?: ServiceNames): Endpoint |
   } else return null
 
   let scope: string | undefined
+  // `[fe80::1%eth0]:22`: the scope inside the brackets, as some versions print it.
+  if (host.startsWith('[') && host.endsWith(']') && host.includes('%')) host = host.slice(1, -1)
   const percent = host.indexOf('%')
   if (percent >= 0) {
     scope = host.slice(percent + 1)

@@ -35,23 +35,8 @@ export class SocketsFile {
     this.splitter.port = port
   }
 
-  async *readings(): AsyncGenerator<Reading> {
-    const input = await openInput(this.file)
-    const lines = createInterface({input, crlfDelay: Number.POSITIVE_INFINITY})
-    let lineNumber = 0
-    try {
-      for await (const line of lines) {
-        lineNumber++
-        yield* this.splitter.push(line, lineNumber)
-      }
-    } catch (error) {
-      if (error instanceof UserError) throw error
-      throw new UserError(`cannot read ${this.file}: ${(error as Error).message}`)
-    } finally {
-      lines.close()
-      if (input !== process.stdin) input.destroy()
-    }
-    yield* this.splitter.end()
+  readings(): AsyncGenerator<Reading> {
+    return readLines(this.file, this.splitter)
   }
 }
 
@@ -85,21 +70,81 @@ async function openInput(file: string): Promise<Readable> {
   return stream
 }
 
+/** What choosing a port needs of a reading: its LISTEN ports and how many rows each local port has. */
+export interface PortCensus {
+  listening: Set<number>
+  rows: Map<number, number>
+}
+
+export function takeCensus(sockets: Iterable<SocketRecord>, census: PortCensus = {listening: new Set(), rows: new Map()}): PortCensus {
+  for (const socket of sockets) countInCensus(socket, census)
+  return census
+}
+
+function countInCensus(socket: SocketRecord, census: PortCensus): void {
+  const port = socket.local.port
+  if (port === null) return
+  if (socket.state === 'LISTEN') census.listening.add(port)
+  census.rows.set(port, (census.rows.get(port) ?? 0) + 1)
+}
+
 /**
  * The port to look at when --port is not given: the reading's LISTEN port, or (an excerpt
  * without LISTEN) the local port most rows share. undefined: the reading holds no TCP socket.
  */
-export function inferPort(sockets: SocketRecord[], name: string): number | undefined {
-  const listening = [...new Set(sockets.filter((socket) => socket.state === 'LISTEN' && socket.local.port !== null).map((socket) => socket.local.port!))]
+export function choosePort(census: PortCensus, name: string): number | undefined {
+  const listening = [...census.listening]
   if (listening.length === 1) return listening[0]!
   if (listening.length > 1) throw new UserError(`${name} has listeners on ports ${listening.sort((a, b) => a - b).join(', ')}`, 'choose one with --port')
-  const counts = new Map<number, number>()
-  for (const socket of sockets) if (socket.local.port !== null) counts.set(socket.local.port, (counts.get(socket.local.port) ?? 0) + 1)
-  const ranked = [...counts].sort((a, b) => b[1] - a[1])
+  const ranked = [...census.rows].sort((a, b) => b[1] - a[1])
   if (ranked.length === 0) return undefined
   if (ranked.length > 1 && ranked[0]![1] === ranked[1]![1]) {
     const tied = ranked.filter(([, count]) => count === ranked[0]![1]).map(([port]) => port)
     throw new UserError(`${name}: cannot tell which port to look at (no LISTEN row; ports ${tied.slice(0, 5).join(', ')} have as many rows)`, 'choose one with --port')
   }
   return ranked[0]![0]
+}
+
+export function inferPort(sockets: SocketRecord[], name: string): number | undefined {
+  return choosePort(takeCensus(sockets), name)
+}
+
+/**
+ * For a file read twice: the port its first reading that shows one points at, counted row by row
+ * without keeping them, so a single capture of any size is chosen from in bounded memory.
+ * undefined: no reading shows a port (the full read then says why).
+ */
+export async function findPortInFile(file: string, services: ServiceNames = loadServices()): Promise<number | undefined> {
+  let census: PortCensus = {listening: new Set(), rows: new Map()}
+  const splitter = new ReadingSplitter(services, undefined, (record) => {
+    countInCensus(record, census)
+    return false
+  })
+  const name = file === '-' ? 'stdin' : file
+  for await (const reading of readLines(file, splitter)) {
+    void reading
+    const port = choosePort(census, name)
+    if (port !== undefined) return port
+    census = {listening: new Set(), rows: new Map()}
+  }
+  return undefined
+}
+
+async function* readLines(file: string, splitter: ReadingSplitter): AsyncGenerator<Reading> {
+  const input = await openInput(file)
+  const lines = createInterface({input, crlfDelay: Number.POSITIVE_INFINITY})
+  let lineNumber = 0
+  try {
+    for await (const line of lines) {
+      lineNumber++
+      yield* splitter.push(line, lineNumber)
+    }
+  } catch (error) {
+    if (error instanceof UserError) throw error
+    throw new UserError(`cannot read ${file}: ${(error as Error).message}`)
+  } finally {
+    lines.close()
+    if (input !== process.stdin) input.destroy()
+  }
+  yield* splitter.end()
 }

@@ -32,12 +32,13 @@ export interface TimeLine {
 /** Reads a time line; null when the line is not one. */
 export function parseTimeLine(line: string): TimeLine | null {
   const text = line.trim()
-  if (text.length > 200) return null
+  // Time lines start with a digit, a day or month name, or "Every" (watch): most rows are out at once.
+  if (text.length > 200 || !/^(?:\d|Mon|Tue|Wed|Thu|Fri|Sat|Sun|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|Every)/.test(text)) return null
   let match = epoch.exec(text)
   if (match) return {at: Number(match[1]) * 1000 + fraction(match[2]), kind: 'epoch'}
   match = epochMs.exec(text)
   if (match) return {at: Number(match[1]), kind: 'epoch'}
-  const watched = watchHeader.exec(text)
+  const watched = text.startsWith('Every') ? watchHeader.exec(text) : null
   if (watched) {
     const at = parseDate(watched[4]!)
     if (at !== null) return {at, kind: 'watch', command: watched[2]!.trim(), intervalMs: Math.round(Number(watched[1]) * 1000)}

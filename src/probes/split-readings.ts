@@ -80,11 +80,14 @@ const controls = /[\u0000-\u0008\u000B-\u001F\u007F]/g
 /** A pasted line made plain: no BOM, CR, colour codes or other control characters. */
 export function cleanLine(raw: string): string {
   let line = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw
+  if (!unusual.test(line)) return line.trimEnd()
   // A CR inside a line (a progress meter, `watch` redrawing): what follows the last one is what showed.
   const cr = line.replace(/\r+$/, '').lastIndexOf('\r')
   if (cr >= 0) line = line.slice(cr + 1)
-  return line.replace(escapes, '').replace(controls, '').replace(/\s+$/, '')
+  return line.replace(escapes, '').replace(controls, '').trimEnd()
 }
+
+const unusual = /[\u0000-\u0008\u000B-\u001F\u007F\u009B]/
 
 const tool = /(?:^|\s|[$#%>]|\/)(ss|netstat|lsof|cat)(?=\s|$)(.*)$/
 
@@ -193,9 +196,11 @@ export class ReadingSplitter {
    */
   port: number | undefined
 
+  /** `select`: instead of the port, decides which rows to keep (findPortInFile counts them and keeps none). */
   constructor(
     private readonly services?: ServiceNames,
     port?: number,
+    private readonly select?: (record: SocketRecord) => boolean,
   ) {
     this.port = port
   }
@@ -205,6 +210,7 @@ export class ReadingSplitter {
     if (record.state === 'UNKNOWN') this.stats.stateUnknown++
     if (record.queuesShown === false) this.stats.queuesHidden++
     for (const end of [record.local, record.peer]) if (end.port === null && end.portName !== undefined) this.stats.unresolved.add(end.portName)
+    if (this.select) return this.select(record)
     return this.port === undefined || record.local.port === this.port
   }
 
@@ -224,20 +230,19 @@ export class ReadingSplitter {
       this.block!.parser.line(line, lineNumber)
       return this.drain()
     }
+    // A row of the output being read, the common case, first.
+    if (this.block && this.tryRow(line, lineNumber) !== 'other') return this.drain()
     const command = parseCommandLine(line)
-    if (command !== null && !(this.block && this.tryRow(line, lineNumber) === 'row')) {
+    if (command !== null) {
       this.endBlock()
       this.command = command
       return this.drain()
     }
-    const result = this.block ? (command === null ? this.tryRow(line, lineNumber) : 'row') : 'other'
-    if (result === 'other') {
-      const rowFormat = detectRowFormat(line)
-      if (rowFormat && rowFormat !== this.block?.format) {
-        this.startBlock(rowFormat, `${rowFormat}|${this.command ?? 'no header'}`, lineNumber)
-        if (this.tryRow(line, lineNumber) === 'other') this.noise(line, lineNumber)
-      } else this.noise(line, lineNumber)
-    }
+    const rowFormat = detectRowFormat(line)
+    if (rowFormat && rowFormat !== this.block?.format) {
+      this.startBlock(rowFormat, `${rowFormat}|${this.command ?? 'no header'}`, lineNumber)
+      if (this.tryRow(line, lineNumber) === 'other') this.noise(line, lineNumber)
+    } else this.noise(line, lineNumber)
     return this.drain()
   }
 
