@@ -6,6 +6,8 @@ import {reportParseError, reportUserError} from '../cli/report-user-error.js'
 import {diagnoseSockets} from '../diagnose/verdict.js'
 import {SocketsFile, findPortInFile} from '../probes/read-sockets-file.js'
 import {resolvePort} from '../probes/services.js'
+import {parseFilterState} from '../probes/split-readings.js'
+import type {TcpState} from '../probes/types.js'
 import {resolveSource, takeSnapshot, type ResolvedSource, type SourceChoice} from '../probes/index.js'
 import {renderTimelineHtml} from '../report/html.js'
 import {renderSocketsReport, renderWatchSample} from '../report/render-sockets.js'
@@ -26,6 +28,13 @@ function parsePortFlag(text: string): number {
     )
   }
   return port
+}
+
+/** --state: one TCP state as ss's filter names it (close-wait, established, listening) or as ss/netstat print it. */
+function parseStateFlag(text: string): TcpState {
+  const state = parseFilterState(text.trim())
+  if (state === undefined || state === 'UNKNOWN') throw new UserError(`--state ${JSON.stringify(text)} is not a TCP state`, 'e.g. --state close-wait, established, listening or time-wait')
+  return state
 }
 
 export default class Sockets extends Command {
@@ -49,6 +58,7 @@ Exit codes: 0 healthy, 1 findings, 2 usage or tool error, 3 inconclusive.`
     interval: Flags.string({default: '1s', summary: 'Time between --watch samples (with --file: between readings that carry no time).'}),
     duration: Flags.string({summary: 'Stop --watch after this long (default: until Ctrl-C).'}),
     'stuck-after': Flags.string({default: '5s', summary: 'A CLOSE-WAIT or queue that stays this long is stuck.'}),
+    state: Flags.string({summary: 'With --file: the state of rows that show none (saved `ss ... state close-wait` output without its command), e.g. close-wait.'}),
     file: Flags.string({char: 'f', summary: 'Read saved ss, netstat, lsof or /proc/net/tcp output, one reading or a recording of many, from this file ("-": stdin).'}),
     source: Flags.string({options: ['auto', 'ss', 'netstat', 'proc'], default: 'auto', summary: 'Where socket states come from (auto: ss, else netstat, else /proc).'}),
     report: Flags.string({summary: 'With --watch: also write a self-contained HTML report (verdict, timeline chart) to this file.'}),
@@ -66,10 +76,12 @@ Exit codes: 0 healthy, 1 findings, 2 usage or tool error, 3 inconclusive.`
         if (!flags.watch) throw new UserError('--report needs --watch: the HTML report charts a timeline of samples', 'add --watch --duration 10s')
         await checkWritable(flags.report, '--report')
       }
+      if (flags.state !== undefined && flags.file === undefined) throw new UserError('--state goes with --file: it names the state of saved rows that show none', 'e.g. --file close-wait.txt --state close-wait')
       if (flags.file !== undefined) {
         if (flags.watch) throw new UserError('--watch and --file do not go together', 'drop one of them')
         const intervalMs = metadata.flags.interval?.setFromDefault ? undefined : parseInterval(flags.interval, '--interval')
-        report = await this.analyseFile(flags.file, port, stuckAfterMs, intervalMs)
+        const state = flags.state === undefined ? undefined : parseStateFlag(flags.state)
+        report = await this.analyseFile(flags.file, port, stuckAfterMs, intervalMs, state)
       } else {
         if (port === undefined) throw new UserError('--port is required (or --file)', 'e.g. reactor-doctor sockets --port 8080')
         const source = resolveSource(flags.source as SourceChoice)
@@ -90,10 +102,10 @@ Exit codes: 0 healthy, 1 findings, 2 usage or tool error, 3 inconclusive.`
     process.exitCode = report.exitCode
   }
 
-  private async analyseFile(file: string, port: number | undefined, stuckAfterMs: number, intervalMs: number | undefined): Promise<SocketsReport> {
+  private async analyseFile(file: string, port: number | undefined, stuckAfterMs: number, intervalMs: number | undefined, state: TcpState | undefined): Promise<SocketsReport> {
     // A saved file can be read twice: first to choose the port, counting rows without keeping them.
-    const chosen = port ?? (file === '-' ? undefined : await findPortInFile(file))
-    const saved = new SocketsFile(file, chosen)
+    const chosen = port ?? (file === '-' ? undefined : await findPortInFile(file, state))
+    const saved = new SocketsFile(file, chosen, state)
     const result = await analyseRecording(saved.readings(), () => saved.stats, {port: chosen, stuckAfterMs, intervalMs, name: saved.name, onPort: (chosen) => saved.focus(chosen)})
     const sourceNote = `${result.snapshots.at(-1)!.source} (format detected in the file)`
     return buildSocketsReport({mode: 'file', port: result.port, sourceNote, file, snapshots: result.snapshots, watch: result.watch, verdict: result.verdict})

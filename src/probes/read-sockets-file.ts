@@ -4,7 +4,7 @@ import {createInterface} from 'node:readline'
 import type {Readable} from 'node:stream'
 import {loadServices, type ServiceNames} from './services.js'
 import {ReadingSplitter, type Reading, type SplitStats} from './split-readings.js'
-import type {SocketRecord} from './types.js'
+import type {SocketRecord, TcpState} from './types.js'
 import {UserError} from '../user-error.js'
 
 /**
@@ -16,14 +16,18 @@ export class SocketsFile {
   readonly name: string
   private readonly splitter: ReadingSplitter
 
-  /** `port`: --port, when given; rows of other ports are then dropped as they are read. */
+  /**
+   * `port`: --port, when given; rows of other ports are then dropped as they are read. `state`:
+   * --state, for rows with no State column when the file does not show the command.
+   */
   constructor(
     readonly file: string,
     port?: number,
+    state?: TcpState,
     services: ServiceNames = loadServices(),
   ) {
     this.name = file === '-' ? 'stdin' : file
-    this.splitter = new ReadingSplitter(services, port)
+    this.splitter = new ReadingSplitter(services, port, undefined, state)
   }
 
   get stats(): SplitStats {
@@ -114,12 +118,13 @@ export function inferPort(sockets: SocketRecord[], name: string): number | undef
  * without keeping them, so a single capture of any size is chosen from in bounded memory.
  * undefined: no reading shows a port (the full read then says why).
  */
-export async function findPortInFile(file: string, services: ServiceNames = loadServices()): Promise<number | undefined> {
+export async function findPortInFile(file: string, state?: TcpState, services: ServiceNames = loadServices()): Promise<number | undefined> {
   let census: PortCensus = {listening: new Set(), rows: new Map()}
-  const splitter = new ReadingSplitter(services, undefined, (record) => {
+  const select = (record: SocketRecord) => {
     countInCensus(record, census)
     return false
-  })
+  }
+  const splitter = new ReadingSplitter(services, undefined, select, state)
   const name = file === '-' ? 'stdin' : file
   for await (const reading of readLines(file, splitter)) {
     void reading

@@ -126,7 +126,12 @@ export function stateFilterOf(command: string): TcpState | undefined {
   if (!/^ss\b/.test(command)) return undefined
   const states = [...command.matchAll(/(?:^|\s)state\s+([\w-]+)/g)].map((match) => match[1]!.toLowerCase())
   if (states.length !== 1 || /\sexclude\s/.test(command)) return undefined
-  return singleStates[states[0]!]
+  return parseFilterState(states[0]!)
+}
+
+/** A state as ss's filter names it (`close-wait`, `established`, `listening`); undefined when not one state. */
+export function parseFilterState(name: string): TcpState | undefined {
+  return Object.hasOwn(singleStates, name.toLowerCase()) ? singleStates[name.toLowerCase()] : (parseStateName(name.toUpperCase()) ?? undefined)
 }
 
 /** Whether an ss command line asks for owners (-p, --processes): rows without users:(...) then have none. */
@@ -201,6 +206,8 @@ export class ReadingSplitter {
     private readonly services?: ServiceNames,
     port?: number,
     private readonly select?: (record: SocketRecord) => boolean,
+    /** --state: the state of rows that show none when no command line tells it. */
+    private readonly defaultState?: TcpState,
   ) {
     this.port = port
   }
@@ -306,7 +313,7 @@ export class ReadingSplitter {
       this.command = command
     }
     if (this.signatures.size === 0 && this.at === null) this.startLine = lineNumber
-    const stateFilter = this.command === undefined ? undefined : stateFilterOf(this.command)
+    const stateFilter = (this.command === undefined ? undefined : stateFilterOf(this.command)) ?? this.defaultState
     const parser: LineParser =
       format === 'ss'
         ? new SsLineParser({state: stateFilter, services: this.services, ownersShown: this.command !== undefined && ssShowsOwners(this.command) ? true : undefined, keep: this.keep})
@@ -390,7 +397,7 @@ export function describeSplitStats(stats: SplitStats): string[] {
   if (stats.stateUnknown > 0) {
     notes.push(
       `${stats.stateUnknown} row(s) have no State column (an ss state filter) and the file does not show the command: their state is unknown; ` +
-        'put the command line (e.g. `ss -tn state close-wait`) above the output',
+        'give it with --state (e.g. --state close-wait), or put the command line (e.g. `ss -tn state close-wait`) above the output',
     )
   }
   if (stats.formats.size > 1) notes.push(`outputs of ${[...stats.formats].map((format) => formatNames[format]).join(' and ')} in one file: taken apart by their headers`)

@@ -137,8 +137,12 @@ export class SsLineParser {
       this.anyOwners = true
     }
     // Odd process names could look like extras: read those only outside users:(...).
-    readExtras(users ? extras.slice(0, users.start) + extras.slice(users.end) : extras, record)
+    const plain = users ? extras.slice(0, users.start) + extras.slice(users.end) : extras
+    readExtras(plain, record)
     if (record.inode === 0) record.owners = []
+    // -e ends a connection's row with its shutdown state: `-->` is a receive side shut by the
+    // peer's FIN and a send side still open: CLOSE-WAIT (or, rarely, ESTAB after shutdown(SHUT_RD)).
+    if (record.state === 'UNKNOWN' && /\s-->\s*$/.test(plain)) record.state = 'CLOSE-WAIT'
     return record
   }
 }

@@ -35,7 +35,7 @@ export interface RecordingResult {
   verdict: Verdict
 }
 
-const timeKindText = {epoch: '`date +%s` lines', date: '`date` lines', iso: 'ISO time lines', watch: "watch's headers"}
+const timeKindText = {epoch: '`date +%s` lines', date: '`date` lines', iso: 'ISO time lines', watch: '`watch` headers'}
 
 /** Reads the readings (a stream), then diagnoses the port's timeline; `stats()` is read at the end. */
 export async function analyseRecording(readings: AsyncIterable<Reading>, stats: () => SplitStats, options: RecordingOptions): Promise<RecordingResult> {

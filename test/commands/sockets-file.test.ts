@@ -73,6 +73,18 @@ describe('sockets --file on what users paste (captured with ss 6.1, net-tools 2.
     expect(result.stdout).toContain('Note: 4 row(s) have no State column (an ss state filter) and the file does not show the command')
   })
 
+  it('the state filter output alone: --state names it; with -e the `-->` of each row says CLOSE-WAIT (exit 1)', async () => {
+    const given = await runCli(['--file', fixture('ss/state-close-wait-n.txt'), '--port', '1080', '--state', 'close-wait'])
+    expect(given.exitCode).toBe(1)
+    expect(given.stdout).toContain('1. 2 CLOSE_WAIT sockets likely never accepted, 114 unread bytes each (the FIN counts one)')
+    const arrows = await runCli(['--file', fixture('ss/state-close-wait-pe.txt'), '--port', '1080'])
+    expect(arrows.exitCode).toBe(1)
+    expect(arrows.stdout).toContain('1. 2 CLOSE_WAIT sockets never accepted, 114 unread bytes each (the FIN counts one)')
+    const bad = await runCli(['--file', fixture('ss/state-close-wait-n.txt'), '--state', 'closed-ish'])
+    expect(bad.exitCode).toBe(2)
+    expect(oneLine(bad.stderr)).toBe('Error: --state "closed-ish" is not a TCP state; e.g. --state close-wait, established, listening or time-wait')
+  })
+
   it('no queue columns (ss -Q): says what cannot be judged, still finds the ownerless connections (exit 1)', async () => {
     const result = await runCli(['--file', fixture('ss/tanpeQ-reconstructed.txt')])
     expect(result.exitCode).toBe(1)
@@ -130,6 +142,19 @@ describe('sockets --file on recordings', () => {
       expect(report.watch!.summary.closeWait.length).toBeGreaterThan(0)
       expect(report.watch!.summary.closeWait.every((socket) => !socket.stuck && socket.stayedMs <= 1500)).toBe(true)
     }
+  })
+
+  it("watch's headers time the readings and give the command (the header line reconstructed, as a terminal shows it; the output captured)", async () => {
+    // recordings/untimed-ss.txt is 6 readings of `ss -tanp '( sport = :PORT )'`; each gets the header watch prints above it, 2 s apart.
+    const readings = readFileSync(fixture('recordings/untimed-ss.txt'), 'utf8').split(/(?=^State )/m)
+    const text = readings
+      .map((reading, i) => `Every 2.0s: ss -tanp                                   web-1: Wed Dec  2 12:44:${String(10 + 2 * i).padStart(2, '0')} 2026\n\n${reading}`)
+      .join('')
+    const result = await runCli(['--file', '-'], {input: text})
+    expect(result.exitCode).toBe(1)
+    expect(result.stdout).toContain('Recorded 10.0 s, 6 readings:')
+    expect(result.stdout).toMatch(/^ {3}- the queue stayed at 3 for 10\.0 s$/m)
+    expect(result.stdout).toContain("Note: 6 readings, times from the file's `watch` headers")
   })
 
   it('readings without times are taken in order, 1 s apart unless --interval says otherwise', async () => {
