@@ -53,7 +53,14 @@ interface Block {
   parser: LineParser
   stateFilter: boolean
   rows: number
+  /** Headerless outputs only: the address pairs read, to see a second reading begin. */
+  keys?: Set<string>
+  lastKey?: string
+  repeat?: boolean
 }
+
+/** Pairs followed per headerless output; past this a repeat goes unseen (memory stays bounded). */
+const maxTrackedKeys = 100_000
 
 /** /proc/net/tcp rows one at a time (parseProcNetTcp on each line). */
 class ProcLineParser implements LineParser {
@@ -214,6 +221,19 @@ export class ReadingSplitter {
 
   /** Counts what the notes say about a row, then keeps it when it is of the port (or the port is not known yet). */
   private readonly keep = (record: SocketRecord): boolean => {
+    if (this.block?.keys && this.block.format !== 'lsof') {
+      // A connection listed twice in one output without a header: the next reading of a
+      // headerless recording (`while sleep 1; do ss -tanp | grep :8080; done`) has begun.
+      // SO_REUSEPORT listeners share an address pair, listed one after the other: not a repeat.
+      const key = pairKey(record)
+      const {keys} = this.block
+      if (keys.has(key) && key !== this.block.lastKey) {
+        this.block.repeat = true
+        return false
+      }
+      if (keys.size < maxTrackedKeys) keys.add(key)
+      this.block.lastKey = key
+    }
     if (record.state === 'UNKNOWN') this.stats.stateUnknown++
     if (record.queuesShown === false) this.stats.queuesHidden++
     for (const end of [record.local, record.peer]) if (end.port === null && end.portName !== undefined) this.stats.unresolved.add(end.portName)
@@ -277,7 +297,12 @@ export class ReadingSplitter {
     const block = this.block!
     try {
       block.parser.line(line, lineNumber)
-      block.rows++
+      if (block.repeat) {
+        // Read again as the first row of the next reading (startBlock ends this one: same signature).
+        this.startBlock(block.format, block.signature, lineNumber)
+        this.block!.parser.line(line, lineNumber)
+      }
+      this.block!.rows++
       return 'row'
     } catch (error) {
       if (!(error instanceof ParseError)) throw error
@@ -323,6 +348,7 @@ export class ReadingSplitter {
             ? new LsofLineParser(this.services, this.keep)
             : new ProcLineParser(this.keep)
     this.block = {format, signature, parser, stateFilter: stateFilter !== undefined, rows: 0}
+    if (signature.endsWith('|no header') || this.command !== undefined) this.block.keys = new Set()
     this.signatures.add(signature)
     this.stats.formats.add(format)
   }

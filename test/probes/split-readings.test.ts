@@ -84,6 +84,18 @@ describe('ReadingSplitter on captured files', () => {
     expect(readings.map((reading) => reading.line)).toEqual([1, 6, 11, 16, 21, 26])
   })
 
+  it('a recording without headers (grep took them): a reading each time a connection is listed again', () => {
+    const text = readFixture('recordings/untimed-ss.txt')
+      .split('\n')
+      .filter((line) => !line.startsWith('State'))
+      .join('\n')
+    const {readings} = split(text)
+    expect(readings.map((reading) => reading.sockets.length)).toEqual([4, 4, 4, 4, 4, 4])
+    // Listeners sharing a port (SO_REUSEPORT) are listed one after the other: one reading.
+    const reuse = 'LISTEN 0 128 0.0.0.0:80 0.0.0.0:*\nLISTEN 0 128 0.0.0.0:80 0.0.0.0:*\nESTAB 0 0 10.0.0.1:80 10.0.0.2:5000\n'
+    expect(split(reuse).readings.map((reading) => reading.sockets.length)).toEqual([3])
+  })
+
   it('a script(1) session: CRLF, prompt, the command echoed; its state filter names the state', () => {
     const {readings, splitter} = split(readFixture('paste/script-state-close-wait.txt'))
     expect(readings).toHaveLength(1)
