@@ -8,6 +8,7 @@ import type {ServiceNames} from './services.js'
 import {SsLineParser, isSsHeader} from './ss.js'
 import {parseStateName} from './tcp-states.js'
 import type {SnapshotSource, SocketRecord, TcpState} from './types.js'
+import {UserError} from '../user-error.js'
 
 /** One reading of a saved file: the rows of one moment (one command's output, or several pasted together). */
 export interface Reading {
@@ -403,6 +404,11 @@ function mergeInto(kept: SocketRecord, other: SocketRecord): void {
   }
   kept.drops ??= other.drops
   kept.uid ??= other.uid
+}
+
+/** The one error for text that holds no output of a known tool. */
+export function notSocketOutput(name: string): UserError {
+  return new UserError(`${name}: not ss, netstat, lsof or /proc/net/tcp output`, 'save the output of `ss -tanpe`, `netstat -tanpe`, `lsof -nP -iTCP` or `cat /proc/net/tcp`')
 }
 
 const formatNames: Record<SnapshotSource, string> = {ss: 'ss', netstat: 'netstat', lsof: 'lsof', proc: '/proc/net/tcp'}

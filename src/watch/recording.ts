@@ -9,7 +9,7 @@ import type {Verdict} from '../diagnose/types.js'
 import {seconds} from '../diagnose/describe.js'
 import {inferPort} from '../probes/read-sockets-file.js'
 import type {Reading, SplitStats} from '../probes/split-readings.js'
-import {describeSplitStats} from '../probes/split-readings.js'
+import {describeSplitStats, notSocketOutput} from '../probes/split-readings.js'
 import type {Snapshot} from '../probes/types.js'
 import {UserError} from '../user-error.js'
 import {WatchHistory} from './watch-history.js'
@@ -63,7 +63,7 @@ export async function analyseRecording(readings: AsyncIterable<Reading>, stats: 
   if (!history || port === undefined) {
     if (fileStats.bad.first) throw fileStats.bad.first
     if (fileStats.readings === 0) {
-      throw new UserError(`${options.name}: not ss, netstat, lsof or /proc/net/tcp output`, 'save the output of `ss -tanpe`, `netstat -tanpe`, `lsof -nP -iTCP` or `cat /proc/net/tcp`')
+      throw notSocketOutput(options.name)
     }
     const why = fileStats.unresolved.size > 0 ? ` (service names not in /etc/services: ${[...fileStats.unresolved].slice(0, 5).join(', ')})` : ''
     throw new UserError(`${options.name} holds no TCP socket${why}`, fileStats.otherRows > 0 ? `only rows of other socket types (udp, unix); save \`ss -tanpe\`` : 'save the output of `ss -tanpe`')
