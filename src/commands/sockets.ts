@@ -41,7 +41,7 @@ export default class Sockets extends Command {
   static summary = "Read a port's sockets from ss, netstat or /proc and say what is wrong: queued, never-accepted or stuck connections."
 
   static description = `Shows the LISTEN socket(s) of the port (accept queue now and backlog limit, owner), counts by state, the rows that matter (connections never accepted, accepted CLOSE-WAIT, unread bytes) and findings with their evidence.
---watch samples every --interval and ends with a summary (--report FILE.html also writes it as a page with a timeline chart); --file reads saved ss/netstat//proc output ("-" for stdin).
+--watch samples every --interval and ends with a summary (--report FILE.html also writes it as a page with a timeline chart); --file reads saved ss, netstat, lsof or /proc output ("-" for stdin), pasted as it came (prompts, colours, CRLF, kubectl messages), and a recording of many readings (date lines between them) as a timeline with the same summary.
 Exit codes: 0 healthy, 1 findings, 2 usage or tool error, 3 inconclusive.`
 
   static examples = [
@@ -49,6 +49,8 @@ Exit codes: 0 healthy, 1 findings, 2 usage or tool error, 3 inconclusive.`
     '<%= config.bin %> sockets --port 1022 --watch --interval 500ms --duration 30s',
     '<%= config.bin %> sockets --port 1022 --watch --report watch.html',
     'netstat -an | grep 1022 | <%= config.bin %> sockets --file -',
+    "while sleep 1; do date +%s.%N; ss -tanpe '( sport = :1022 )'; done > ss.log   # then: <%= config.bin %> sockets --file ss.log",
+    '<%= config.bin %> sockets --file close-wait.txt --port http-alt --state close-wait',
     '<%= config.bin %> sockets --port 8080 --source proc --json',
   ]
 
