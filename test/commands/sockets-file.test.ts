@@ -144,6 +144,14 @@ describe('sockets --file on recordings', () => {
     }
   })
 
+  it('a headerless netstat loop (`netstat -tanp | grep PORT` every second): a reading each time the rows start again (exit 1)', async () => {
+    const result = await runCli(['--file', fixture('recordings/untimed-netstat-grep.txt')])
+    expect(result.exitCode).toBe(1)
+    expect(result.stdout).toContain('Recorded 5.0 s, 6 readings:')
+    expect(result.stdout).toMatch(/^1\. Accept queue not drained: 3 connections waiting in port \d+'s accept queue$/m)
+    expect(result.stdout.match(/stayed 5\.0 s, stuck, never accepted, Recv-Q 114$/gm)).toHaveLength(2)
+  })
+
   it("watch's headers time the readings and give the command (the header line reconstructed, as a terminal shows it; the output captured)", async () => {
     // recordings/untimed-ss.txt is 6 readings of `ss -tanp '( sport = :PORT )'`; each gets the header watch prints above it, 2 s apart.
     const readings = readFileSync(fixture('recordings/untimed-ss.txt'), 'utf8').split(/(?=^State )/m)
