@@ -208,6 +208,17 @@ describe('sockets --file refuses what is no saved file, in one line', () => {
     }
   })
 
+  it('--file - with a terminal on stdin: a line instead of waiting for input (script(1) gives the CLI a terminal)', async () => {
+    const bin = fileURLToPath(new URL('../../bin/run.js', import.meta.url))
+    const result = execFileSync('script', ['-qec', `"${process.execPath}" "${bin}" sockets --file -; echo "exit $?"`, '/dev/null'], {
+      encoding: 'utf8',
+      input: '',
+      timeout: 30_000,
+      env: {...process.env, NODE_ENV: '', NO_COLOR: '1'},
+    })
+    expect(result.replaceAll('\r', '')).toContain('Error: --file - reads stdin, which is a terminal; pipe the output in, e.g. ss -tanpe | reactor-doctor sockets --file -\nexit 2')
+  })
+
   it('an empty file and one with no socket row: exit 2', async () => {
     const empty = await runCli(['--file', '/dev/null'])
     expect(empty.exitCode).toBe(2)
