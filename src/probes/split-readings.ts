@@ -52,7 +52,6 @@ interface Block {
   /** What tells two outputs of one command apart from two commands: format + command or header. */
   signature: string
   parser: LineParser
-  stateFilter: boolean
   rows: number
   /** Headerless outputs only: the address pairs read, to see a second reading begin. */
   keys?: Set<string>
@@ -348,7 +347,7 @@ export class ReadingSplitter {
           : format === 'lsof'
             ? new LsofLineParser(this.services, this.keep)
             : new ProcLineParser(this.keep)
-    this.block = {format, signature, parser, stateFilter: stateFilter !== undefined, rows: 0}
+    this.block = {format, signature, parser, rows: 0}
     if (signature.endsWith('|no header') || this.command !== undefined) this.block.keys = new Set()
     this.signatures.add(signature)
     this.stats.formats.add(format)
