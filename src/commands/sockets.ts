@@ -63,7 +63,7 @@ Exit codes: 0 healthy, 1 findings, 2 usage or tool error, 3 inconclusive.`
     state: Flags.string({summary: 'With --file: the state of rows that show none (saved `ss ... state close-wait` output without its command), e.g. close-wait.'}),
     file: Flags.string({char: 'f', summary: 'Read saved ss, netstat, lsof or /proc/net/tcp output, one reading or a recording of many, from this file ("-": stdin).'}),
     source: Flags.string({options: ['auto', 'ss', 'netstat', 'proc'], default: 'auto', summary: 'Where socket states come from (auto: ss, else netstat, else /proc).'}),
-    report: Flags.string({summary: 'With --watch: also write a self-contained HTML report (verdict, timeline chart) to this file.'}),
+    report: Flags.string({summary: 'With --watch, or --file of a recording: also write a self-contained HTML report (verdict, timeline chart) to this file.'}),
     json: Flags.boolean({default: false, summary: 'Print the result as JSON (shape in the README).'}),
   }
 
@@ -75,7 +75,7 @@ Exit codes: 0 healthy, 1 findings, 2 usage or tool error, 3 inconclusive.`
       const stuckAfterMs = parsePositiveDuration(flags['stuck-after'], '--stuck-after')
       if (flags.report !== undefined) {
         // The page is a timeline chart; one reading has none, and its text or --json says it all.
-        if (!flags.watch) throw new UserError('--report needs --watch: the HTML report charts a timeline of samples', 'add --watch --duration 10s')
+        if (!flags.watch && flags.file === undefined) throw new UserError('--report needs --watch: the HTML report charts a timeline of samples', 'add --watch --duration 10s')
         await checkWritable(flags.report, '--report')
       }
       if (flags.state !== undefined && flags.file === undefined) throw new UserError('--state goes with --file: it names the state of saved rows that show none', 'e.g. --file close-wait.txt --state close-wait')
@@ -84,6 +84,9 @@ Exit codes: 0 healthy, 1 findings, 2 usage or tool error, 3 inconclusive.`
         const intervalMs = metadata.flags.interval?.setFromDefault ? undefined : parseInterval(flags.interval, '--interval')
         const state = flags.state === undefined ? undefined : parseStateFlag(flags.state)
         report = await this.analyseFile(flags.file, port, stuckAfterMs, intervalMs, state)
+        if (flags.report !== undefined && report.watch === null) {
+          throw new UserError(`--report: ${flags.file === '-' ? 'stdin' : flags.file} holds one reading, so there is no timeline to chart`, 'drop --report, or record many readings (see README: recording on a production host)')
+        }
       } else {
         if (port === undefined) throw new UserError('--port is required (or --file)', 'e.g. reactor-doctor sockets --port 8080')
         const source = resolveSource(flags.source as SourceChoice)

@@ -165,6 +165,25 @@ describe('sockets --file on recordings', () => {
     expect(result.stdout).toContain("Note: 6 readings, times from the file's `watch` headers")
   })
 
+  it('--report draws a recording as the same page as --watch; a file of one reading has no timeline (exit 2)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rd-file-report-'))
+    try {
+      const page = join(dir, 'recording.html')
+      const result = await runCli(['--file', fixture('recordings/stuck-32s-ss-epoch.txt'), '--report', page])
+      expect(result.exitCode).toBe(1)
+      const html = readFileSync(page, 'utf8')
+      expect(html).toMatch(/<svg class="timeline"/)
+      expect(html).toMatch(/port \d+: recorded 3\d\.\d s, 32 readings/)
+      const one = await runCli(['--file', fixture('seed/netstat-an-grep-1022.txt'), '--report', join(dir, 'one.html')])
+      expect(one.exitCode).toBe(2)
+      expect(oneLine(one.stderr)).toBe(
+        `Error: --report: ${fixture('seed/netstat-an-grep-1022.txt')} holds one reading, so there is no timeline to chart; drop --report, or record many readings (see README: recording on a production host)`,
+      )
+    } finally {
+      rmSync(dir, {recursive: true, force: true})
+    }
+  })
+
   it('readings without times are taken in order, 1 s apart unless --interval says otherwise', async () => {
     const result = await runCli(['--file', fixture('recordings/untimed-ss.txt')])
     expect(result.exitCode).toBe(1)
