@@ -1,5 +1,5 @@
 import {createReadStream} from 'node:fs'
-import {lstat, stat} from 'node:fs/promises'
+import {lstat, open, stat} from 'node:fs/promises'
 import {createInterface} from 'node:readline'
 import type {Readable} from 'node:stream'
 import {loadServices, type ServiceNames} from './services.js'
@@ -66,7 +66,8 @@ async function openInput(file: string): Promise<Readable> {
     throw new UserError(`--file ${file} is a named pipe (FIFO): reading it would wait for a writer`, `give a saved file, or pipe into --file - (cat ${file} | reactor-doctor sockets --file -)`)
   }
   if (info.isCharacterDevice() || info.isBlockDevice() || info.isSocket()) throw new UserError(`--file ${file} is a device or socket, not a saved file`, 'give the file the output was saved in')
-  const stream = createReadStream(file)
+  // PowerShell's `>` saves UTF-16 with a byte-order mark (a paste made on Windows): read it as such.
+  const stream = createReadStream(file, {encoding: (await startsWithUtf16Bom(file)) ? 'utf16le' : 'utf8'})
   await new Promise<void>((resolve, reject) => {
     stream.once('open', () => resolve())
     stream.once('error', (error) => reject(new UserError(`cannot read ${file}: ${error.message}`)))
@@ -90,6 +91,17 @@ function countInCensus(socket: SocketRecord, census: PortCensus): void {
   if (port === null) return
   if (socket.state === 'LISTEN') census.listening.add(port)
   census.rows.set(port, (census.rows.get(port) ?? 0) + 1)
+}
+
+async function startsWithUtf16Bom(file: string): Promise<boolean> {
+  const handle = await open(file, 'r').catch(() => null)
+  if (!handle) return false
+  try {
+    const {buffer, bytesRead} = await handle.read(Buffer.alloc(2), 0, 2, 0)
+    return bytesRead === 2 && buffer[0] === 0xff && buffer[1] === 0xfe
+  } finally {
+    await handle.close()
+  }
 }
 
 /**

@@ -86,7 +86,8 @@ const controls = /[\u0000-\u0008\u000B-\u001F\u007F]/g
 
 /** A pasted line made plain: no BOM, CR, colour codes or other control characters. */
 export function cleanLine(raw: string): string {
-  let line = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw
+  // A byte-order mark, or a UTF-16 one read as UTF-8 (two replacement characters; the NULs between characters go below).
+  let line = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw.startsWith('\uFFFD\uFFFD') ? raw.slice(2) : raw
   if (!unusual.test(line)) return line.trimEnd()
   // A CR inside a line (a progress meter, `watch` redrawing): what follows the last one is what showed.
   const cr = line.replace(/\r+$/, '').lastIndexOf('\r')

@@ -1,5 +1,5 @@
 import {execFileSync} from 'node:child_process'
-import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -236,6 +236,14 @@ describe('sockets --file refuses what is no saved file, in one line', () => {
       env: {...process.env, NODE_ENV: '', NO_COLOR: '1'},
     })
     expect(result.replaceAll('\r', '')).toContain('Error: --file - reads stdin, which is a terminal; pipe the output in, e.g. ss -tanpe | reactor-doctor sockets --file -\nexit 2')
+  })
+
+  it('a file saved as UTF-16 with a byte-order mark (PowerShell `>` on Windows) is read (exit 1)', async () => {
+    const file = join(dir, 'utf16.txt')
+    writeFileSync(file, Buffer.from(`\uFEFF${readFileSync(fixture('seed/netstat-an-grep-1022.txt'), 'utf8').replaceAll('\n', '\r\n')}`, 'utf16le'))
+    const result = await runCli(['--file', file])
+    expect(result.exitCode).toBe(1)
+    expect(result.stdout).toContain("1. Accept queue not drained: 4 connections waiting in port 1022's accept queue")
   })
 
   it('an empty file and one with no socket row: exit 2', async () => {
