@@ -1,6 +1,6 @@
 import {createReadStream} from 'node:fs'
 import {lstat, open, stat} from 'node:fs/promises'
-import {createInterface} from 'node:readline'
+import {StringDecoder} from 'node:string_decoder'
 import type {Readable} from 'node:stream'
 import {loadServices, type ServiceNames} from './services.js'
 import {ReadingSplitter, type Reading, type SplitStats} from './split-readings.js'
@@ -147,21 +147,47 @@ export async function findPortInFile(file: string, state?: TcpState, services: S
   return undefined
 }
 
+/** A line longer than this is no socket row: its first part is read as one (noise), the rest skipped, memory bounded. */
+const maxLine = 1 << 20
+
+/**
+ * The file's lines, fed to the splitter as chunks arrive (no per-line await: a 200 MB file is
+ * millions of lines); yields the readings they complete.
+ */
 async function* readLines(file: string, splitter: ReadingSplitter): AsyncGenerator<Reading> {
   const input = await openInput(file)
-  const lines = createInterface({input, crlfDelay: Number.POSITIVE_INFINITY})
+  const decoder = new StringDecoder('utf8')
   let lineNumber = 0
-  try {
-    for await (const line of lines) {
-      lineNumber++
-      yield* splitter.push(line, lineNumber)
+  let partial = ''
+  let skipping = false
+  const done: Reading[] = []
+  const feed = (text: string) => {
+    let start = 0
+    for (let end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n', start)) {
+      if (skipping) skipping = false
+      else done.push(...splitter.push(text.slice(start, end), ++lineNumber))
+      start = end + 1
     }
+    partial = text.slice(start)
+    if (partial.length > maxLine) {
+      if (!skipping) done.push(...splitter.push(partial.slice(0, 200), ++lineNumber))
+      skipping = true
+      partial = ''
+    }
+  }
+  try {
+    for await (const chunk of input) {
+      feed(partial + (typeof chunk === 'string' ? chunk : decoder.write(chunk as Buffer)))
+      yield* done.splice(0)
+    }
+    const last = partial + decoder.end()
+    if (last !== '' && !skipping) done.push(...splitter.push(last, ++lineNumber))
   } catch (error) {
     if (error instanceof UserError) throw error
     throw new UserError(`cannot read ${file}: ${(error as Error).message}`)
   } finally {
-    lines.close()
     if (input !== process.stdin) input.destroy()
   }
-  yield* splitter.end()
+  done.push(...splitter.end())
+  yield* done.splice(0)
 }

@@ -82,14 +82,14 @@ export class SsLineParser {
       throw new ParseError('ss', lineNumber, line, reason)
     }
     const tokens: string[] = []
-    let rest = line
     // Up to 6 leading fields; everything after the peer address is the Process/extras text.
-    while (tokens.length < 6) {
-      const match = /^\s*(\S+)/.exec(rest)
-      if (!match) break
-      tokens.push(match[1]!)
-      rest = rest.slice(match[0].length)
+    const field = /\S+/g
+    let end = 0
+    for (let match = field.exec(line); match && tokens.length < 6; match = tokens.length < 6 ? field.exec(line) : null) {
+      tokens.push(match[0])
+      end = field.lastIndex
     }
+    const rest = line.slice(end)
     let cursor = 0
     let state: TcpState | undefined
     const netid = netids.exec(tokens[0] ?? '')

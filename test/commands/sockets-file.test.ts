@@ -246,6 +246,14 @@ describe('sockets --file refuses what is no saved file, in one line', () => {
     expect(result.stdout).toContain("1. Accept queue not drained: 4 connections waiting in port 1022's accept queue")
   })
 
+  it('a file without a newline (not text output) is read in bounded pieces, not held as one line: exit 2', async () => {
+    const file = join(dir, 'one-line.bin')
+    writeFileSync(file, 'x'.repeat(5 * 1024 * 1024))
+    const result = await runCli(['--file', file])
+    expect(result.exitCode).toBe(2)
+    expect(oneLine(result.stderr)).toBe(`Error: ${file}: not ss, netstat, lsof or /proc/net/tcp output; save the output of \`ss -tanpe\`, \`netstat -tanpe\`, \`lsof -nP -iTCP\` or \`cat /proc/net/tcp\``)
+  })
+
   it('an empty file and one with no socket row: exit 2', async () => {
     const empty = await runCli(['--file', '/dev/null'])
     expect(empty.exitCode).toBe(2)
