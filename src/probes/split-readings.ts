@@ -57,6 +57,8 @@ interface Block {
   keys?: Set<string>
   lastKey?: string
   repeat?: boolean
+  /** A /proc block whose signature waits for its first row (IPv4 or IPv6). */
+  deferred?: boolean
 }
 
 /** Pairs followed per headerless output; past this a repeat goes unseen (memory stays bounded). */
@@ -302,6 +304,22 @@ export class ReadingSplitter {
         // Read again as the first row of the next reading (startBlock ends this one: same signature).
         this.startBlock(block.format, block.signature, lineNumber)
         this.block!.parser.line(line, lineNumber)
+      } else if (block.deferred) {
+        const family = /^\s*\d+:\s+[0-9A-Fa-f]{32}:/.test(line) ? '6' : '4'
+        const signature = `${block.signature}|${family}`
+        delete block.deferred
+        if (this.signatures.has(signature)) {
+          // tcp (or tcp6) again: the next reading. This block holds only this row: read it there.
+          this.block = undefined
+          const command = this.command
+          this.endReading()
+          this.command = command
+          this.startBlock('proc', signature, lineNumber)
+          this.block!.parser.line(line, lineNumber)
+        } else {
+          block.signature = signature
+          this.signatures.add(signature)
+        }
       }
       this.block!.rows++
       return 'row'
@@ -332,7 +350,9 @@ export class ReadingSplitter {
 
   private startBlock(format: SnapshotSource, signature: string, lineNumber: number): void {
     this.endBlock()
-    if (this.signatures.has(signature)) {
+    // /proc/net/tcp and tcp6 print the same header: which one it is shows in the first row.
+    const deferred = format === 'proc' && !signature.endsWith('|4') && !signature.endsWith('|6')
+    if (!deferred && this.signatures.has(signature)) {
       // The same output again with no time line between: the next reading of a recording.
       const command = this.command
       this.endReading()
@@ -349,8 +369,9 @@ export class ReadingSplitter {
             ? new LsofLineParser(this.services, this.keep)
             : new ProcLineParser(this.keep)
     this.block = {format, signature, parser, rows: 0}
+    if (deferred) this.block.deferred = true
+    else this.signatures.add(signature)
     if (signature.endsWith('|no header') || this.command !== undefined) this.block.keys = new Set()
-    this.signatures.add(signature)
     this.stats.formats.add(format)
   }
 

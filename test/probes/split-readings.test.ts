@@ -96,6 +96,17 @@ describe('ReadingSplitter on captured files', () => {
     expect(split(reuse).readings.map((reading) => reading.sockets.length)).toEqual([3])
   })
 
+  it('cat /proc/net/tcp /proc/net/tcp6 is one reading (same header, told apart by the first row); the pair again is the next', () => {
+    const tcp = readFixture('proc/tcp.txt')
+    const tcp6 = readFixture('proc/tcp6.txt')
+    const count = (text: string) => split(text).readings.map((reading) => reading.sockets.length)
+    const v4 = count(tcp)[0]!
+    const v6 = count(tcp6)[0]!
+    expect(count(tcp + tcp6)).toEqual([v4 + v6])
+    expect(count(tcp + tcp6 + tcp + tcp6)).toEqual([v4 + v6, v4 + v6])
+    expect(count(tcp + tcp + tcp)).toEqual([v4, v4, v4])
+  })
+
   it('a script(1) session: CRLF, prompt, the command echoed; its state filter names the state', () => {
     const {readings, splitter} = split(readFixture('paste/script-state-close-wait.txt'))
     expect(readings).toHaveLength(1)
