@@ -77,10 +77,14 @@ export class SsLineParser {
     return this.records
   }
 
-  private parseRow(line: string, lineNumber: number): SocketRecord | 'skip' {
+  private parseRow(raw: string, lineNumber: number): SocketRecord | 'skip' {
     const fail = (reason: string): never => {
-      throw new ParseError('ss', lineNumber, line, reason)
+      throw new ParseError('ss', lineNumber, raw, reason)
     }
+    // A peer address that fills its column leaves no blank before the Process column (as the
+    // header's "Peer Address:PortProcess" shows): put one back.
+    const glued = raw.indexOf('users:((')
+    const line = glued > 0 && raw[glued - 1] !== ' ' && raw[glued - 1] !== '\t' ? `${raw.slice(0, glued)} ${raw.slice(glued)}` : raw
     const tokens: string[] = []
     // Up to 6 leading fields; everything after the peer address is the Process/extras text.
     const field = /\S+/g

@@ -91,6 +91,13 @@ describe('parseSs on reconstructed old formats', () => {
   })
 })
 
+describe('parseSs on a full column', () => {
+  it('reads a peer address that fills its column with no blank before users:((', () => {
+    const [record] = parseSs('ESTAB 0 0 [::ffff:127.0.0.1]:37169 [::ffff:127.0.0.1]:53978users:(("x",pid=1,fd=3))')
+    expect(record).toMatchObject({peer: {address: '::ffff:127.0.0.1', port: 53978}, owners: [{name: 'x', pid: 1, fd: 3}]})
+  })
+})
+
 describe('parseSs errors', () => {
   it('names the line number and text of a garbage line', () => {
     const text = 'State Recv-Q Send-Q Local Address:Port Peer Address:Port\nLISTEN 0 128 0.0.0.0:22 0.0.0.0:*\nhello world\n'
