@@ -445,7 +445,7 @@ export function describeSplitStats(stats: SplitStats): string[] {
   if (bad.count > 0) notes.push(`${bad.count} row(s) could not be read and were skipped; the first: ${bad.first!.message}`)
   if (stats.unresolved.size > 0) {
     const names = [...stats.unresolved].slice(0, 8).join(', ')
-    notes.push(`service name(s) not in this host's /etc/services: ${names}${stats.unresolved.size > 8 ? ', ...' : ''}; their rows match no port number (save the output with -n, or give --port by number)`)
+    notes.push(`service name(s) not in this host's /etc/services: ${names}${stats.unresolved.size > 8 ? ', ...' : ''}; their rows match no port number (save the output with -n for numeric ports)`)
   }
   if (stats.stateUnknown > 0) {
     notes.push(
