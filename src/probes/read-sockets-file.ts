@@ -67,7 +67,8 @@ async function openInput(file: string): Promise<Readable> {
   }
   if (info.isCharacterDevice() || info.isBlockDevice() || info.isSocket()) throw new UserError(`--file ${file} is a device or socket, not a saved file`, 'give the file the output was saved in')
   // PowerShell's `>` saves UTF-16 with a byte-order mark (a paste made on Windows): read it as such.
-  const stream = createReadStream(file, {encoding: (await startsWithUtf16Bom(file)) ? 'utf16le' : 'utf8'})
+  const utf16 = info.isFile() && (await startsWithUtf16Bom(file))
+  const stream = createReadStream(file, {encoding: utf16 ? 'utf16le' : 'utf8'})
   await new Promise<void>((resolve, reject) => {
     stream.once('open', () => resolve())
     stream.once('error', (error) => reject(new UserError(`cannot read ${file}: ${error.message}`)))
@@ -126,11 +127,14 @@ export function inferPort(sockets: SocketRecord[], name: string): number | undef
 }
 
 /**
- * For a file read twice: the port its first reading that shows one points at, counted row by row
+ * For a regular file, read twice: the port its first reading that shows one points at, counted row by row
  * without keeping them, so a single capture of any size is chosen from in bounded memory.
  * undefined: no reading shows a port (the full read then says why).
  */
 export async function findPortInFile(file: string, state?: TcpState, services: ServiceNames = loadServices()): Promise<number | undefined> {
+  // Only a regular file can be read twice: a pipe (`--file <(ssh host ss -tanpe)`) is read once, its first reading held.
+  const info = await stat(file).catch(() => null)
+  if (!info?.isFile()) return undefined
   let census: PortCensus = {listening: new Set(), rows: new Map()}
   const select = (record: SocketRecord) => {
     countInCensus(record, census)

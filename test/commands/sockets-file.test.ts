@@ -246,6 +246,14 @@ describe('sockets --file refuses what is no saved file, in one line', () => {
     expect(result.stdout).toContain("1. Accept queue not drained: 4 connections waiting in port 1022's accept queue")
   })
 
+  it('a pipe given as a path (`--file <(ssh host ss -tanpe)`) is read once, its port taken from it (exit 1)', async () => {
+    const bin = fileURLToPath(new URL('../../bin/run.js', import.meta.url))
+    const script = `"$0" "${bin}" sockets --file <(cat "${fixture('recordings/stuck-32s-ss-epoch.txt')}"); echo "exit $?"`
+    const output = execFileSync('bash', ['-c', script, process.execPath], {encoding: 'utf8', timeout: 60_000, env: {...process.env, NODE_ENV: '', NO_COLOR: '1'}})
+    expect(output).toMatch(/^Recorded 3\d\.\d s, 32 readings:$/m)
+    expect(output).toMatch(/^exit 1$/m)
+  })
+
   it('a file without a newline (not text output) is read in bounded pieces, not held as one line: exit 2', async () => {
     const file = join(dir, 'one-line.bin')
     writeFileSync(file, 'x'.repeat(5 * 1024 * 1024))
