@@ -33,7 +33,8 @@ export function describeSocket(socket: SocketRecord, extra?: string): string {
   const accepted = ownershipOf(socket) === 'accepted'
   // Sampling skips owners; the inode alone still shows the socket was accepted.
   const who = !accepted ? describeOwners(socket) : socket.owners?.length ? `owned by ${describeOwners(socket)}` : `accepted (ino ${socket.inode})`
-  const parts = [`${formatEndpoint(socket.peer)} -> ${socket.state}`, plural(socket.recvQ, 'unread byte'), extra ?? who]
+  const unread = socket.queuesShown === false ? 'unread bytes not shown' : plural(socket.recvQ, 'unread byte')
+  const parts = [`${formatEndpoint(socket.peer)} -> ${socket.state}`, unread, extra ?? who]
   return parts.join(', ')
 }
 

@@ -31,6 +31,7 @@ export function detectAcceptQueueNotDrained(evidence: SocketEvidence): Finding |
   const backlog = backlogOf(last, port)
   const lines = listenersOf(last, port).map((listener) => {
     const limit = backlog === null ? `backlog not shown by ${last.source}` : `backlog ${listener.sendQ}`
+    if (listener.queuesShown === false) return `LISTEN ${formatEndpoint(listener.local)}: no Recv-Q shown; ${plural(queued, 'ownerless connection')} of the port listed (${limit})`
     return `LISTEN ${formatEndpoint(listener.local)}: ${plural(listener.recvQ, 'connection')} in the accept queue (${limit})`
   })
   if (window.length === 1) lines.push('seen in one reading: watch it (sockets --watch) to see whether it drains')

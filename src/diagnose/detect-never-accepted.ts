@@ -14,20 +14,28 @@ export function detectNeverAcceptedAbandoned(evidence: SocketEvidence): Finding 
   if (!last) return null
   const closeWait = portSockets(last, evidence.port).filter((socket) => socket.state === 'CLOSE-WAIT')
   const certain = closeWait.filter((socket) => ownershipOf(socket) === 'never-accepted')
-  const queue = acceptQueueOf(last, evidence.port) ?? 0
-  const likely = queue > 0 ? closeWait.filter((socket) => ownershipOf(socket) === 'unknown' && socket.recvQ > 0) : []
+  const listening = acceptQueueOf(last, evidence.port)
+  const queue = listening ?? 0
+  // Without a LISTEN row (a state filter, an excerpt), a CLOSE-WAIT holding more than its FIN never
+  // had its request read, nor the FIN: stuck whatever the listener shows.
+  const unread = (socket: (typeof closeWait)[number]) => socket.queuesShown !== false && (queue > 0 ? socket.recvQ > 0 : listening === null && socket.recvQ > 1)
+  const likely = closeWait.filter((socket) => ownershipOf(socket) === 'unknown' && unread(socket))
   const sockets = certain.length > 0 ? certain : likely
   if (sockets.length === 0) return null
 
   const bytes = sockets.map((socket) => socket.recvQ)
   const low = Math.min(...bytes)
   const high = Math.max(...bytes)
-  const amount = low === high ? `${plural(low, 'unread byte')} each` : `${low}-${high} unread bytes`
+  const shown = sockets.every((socket) => socket.queuesShown !== false)
+  const amount = !shown ? 'unread bytes not shown' : low === high ? `${plural(low, 'unread byte')} each` : `${low}-${high} unread bytes`
   const how = certain.length > 0 ? 'never accepted' : 'likely never accepted'
-  const unknownWhy = `likely never accepted (${last.source} shows no owner; the LISTEN queue holds ${queue})`
+  const unknownWhy =
+    listening === null
+      ? `likely never accepted: neither the request nor the FIN was read (${last.source} shows no owner and no LISTEN row)`
+      : `likely never accepted (${last.source} shows no owner; the LISTEN queue holds ${queue})`
   return {
     kind: 'never-accepted-abandoned',
-    title: `${plural(sockets.length, 'CLOSE_WAIT socket')} ${how}, ${amount} (the FIN counts one)`,
+    title: `${plural(sockets.length, 'CLOSE_WAIT socket')} ${how}, ${amount}${shown ? ' (the FIN counts one)' : ''}`,
     explanation:
       'Each client connected, sent its request and gave up waiting for an answer, closing its end. The server never accepted ' +
       'the connection, so nobody read the request: its bytes, plus one for the FIN, are still in the receive queue.',

@@ -5,7 +5,7 @@ import {detectAcceptedNeverClosed} from './detect-accepted-never-closed.js'
 import {detectDataLeftUnread} from './detect-data-left-unread.js'
 import {detectListenOverflow} from './detect-listen-overflow.js'
 import {detectNeverAcceptedAbandoned} from './detect-never-accepted.js'
-import {acceptQueueOf, ownershipOf, portSockets, type SocketEvidence} from '../probes/socket-evidence.js'
+import {acceptQueueOf, ownershipOf, portSockets, queueHidden, type SocketEvidence} from '../probes/socket-evidence.js'
 
 export type SocketDetector = (evidence: SocketEvidence) => Finding | null
 
@@ -58,7 +58,8 @@ export function findSocketDataGaps(evidence: SocketEvidence): string[] {
         : `no socket with local port ${port} in the data: nothing listens there`,
     ]
   }
-  return []
+  const hidden = queueHidden(snapshots.at(-1)!, port)
+  return hidden === null ? [] : [hidden]
 }
 
 /** Caveats on what the source could see. */
@@ -68,8 +69,11 @@ export function findSocketCaveats(evidence: SocketEvidence): string[] {
   const unknown = portSockets(last, evidence.port).filter(
     (socket) => (socket.state === 'ESTAB' || socket.state === 'CLOSE-WAIT') && ownershipOf(socket) === 'unknown',
   )
-  if (unknown.length === 0) return []
+  const noQueues = portSockets(last, evidence.port).some((socket) => socket.queuesShown === false && socket.state !== 'LISTEN')
+  const unread = noQueues ? [`the source shows no Recv-Q for connections (${last.source}): unread bytes cannot be judged`] : []
+  if (unknown.length === 0) return unread
   return [
+    ...unread,
     `${unknown.length} ESTAB/CLOSE-WAIT socket(s) with no owner or inode shown (${last.source}): accepted or not cannot be told; ` +
       'save `ss -tanpe` or `netstat -tanpe` as root instead',
   ]

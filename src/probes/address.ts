@@ -1,21 +1,30 @@
+import type {ServiceNames} from './services.js'
 import type {Endpoint} from './types.js'
 
 /**
  * Reads `addr:port` as ss and netstat print it: `127.0.0.1:22`, `[::1]:22`, `::1:22` (old ss and
  * netstat print IPv6 without brackets), `[fe80::1]%eth0:22`, `127.0.0.1%lo:22`, `*:*`, `:::*`.
+ * Without -n they print names: a host name is kept as given (`localhost`), a service name
+ * (`http-alt`) is resolved with `services`; one not found there keeps `portName` and port null.
  * Returns null when the text is not an endpoint.
  */
-export function parseEndpoint(text: string): Endpoint | null {
+export function parseEndpoint(text: string, services?: ServiceNames): Endpoint | null {
   const colon = text.lastIndexOf(':')
   if (colon <= 0) return null
   const portText = text.slice(colon + 1)
   let host = text.slice(0, colon)
   let port: number | null
+  let portName: string | undefined
   if (portText === '*') port = null
   else if (/^\d{1,5}$/.test(portText) && Number(portText) <= 65_535) port = Number(portText)
-  else return null
+  else if (/^[A-Za-z][\w.+-]*$/.test(portText)) {
+    portName = portText
+    port = services?.get(portText) ?? null
+  } else return null
 
   let scope: string | undefined
+  // `[fe80::1%eth0]:22`: the scope inside the brackets, as some versions print it.
+  if (host.startsWith('[') && host.endsWith(']') && host.includes('%')) host = host.slice(1, -1)
   const percent = host.indexOf('%')
   if (percent >= 0) {
     scope = host.slice(percent + 1)
@@ -26,10 +35,16 @@ export function parseEndpoint(text: string): Endpoint | null {
     if (!host.endsWith(']')) return null
     host = host.slice(1, -1)
   }
-  if (!isAddress(host)) return null
+  if (!isAddress(host) && !isHostName(host)) return null
   const endpoint: Endpoint = {address: host.includes(':') ? host.toLowerCase() : host, port}
   if (scope !== undefined) endpoint.scope = scope
+  if (portName !== undefined) endpoint.portName = portName
   return endpoint
+}
+
+/** A host name as a resolver prints it (ss -r, netstat and lsof without -n), possibly cut short. */
+function isHostName(host: string): boolean {
+  return /^[A-Za-z0-9_][\w.-]*$/.test(host) && /[A-Za-z]/.test(host)
 }
 
 function isAddress(host: string): boolean {
@@ -43,7 +58,7 @@ function isAddress(host: string): boolean {
 export function formatEndpoint(endpoint: Endpoint): string {
   const host = endpoint.address.includes(':') ? `[${endpoint.address}]` : endpoint.address
   const scope = endpoint.scope === undefined ? '' : `%${endpoint.scope}`
-  return `${host}${scope}:${endpoint.port ?? '*'}`
+  return `${host}${scope}:${endpoint.port ?? endpoint.portName ?? '*'}`
 }
 
 /**

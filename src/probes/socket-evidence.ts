@@ -50,16 +50,41 @@ export function listenersOf(snapshot: Snapshot, port: number): SocketRecord[] {
   return portSockets(snapshot, port).filter((socket) => socket.state === 'LISTEN')
 }
 
-/** Accept-queue length summed over the port's listeners (SO_REUSEPORT may give several); null: no LISTEN row. */
+/**
+ * Accept-queue length summed over the port's listeners (SO_REUSEPORT may give several); null: no
+ * LISTEN row. Output without queue columns (ss -Q) still lists the queued connections: ownerless
+ * children of the port, counted instead (exact when the source shows owners; see queueHidden).
+ */
 export function acceptQueueOf(snapshot: Snapshot, port: number): number | null {
   const listeners = listenersOf(snapshot, port)
-  return listeners.length === 0 ? null : listeners.reduce((sum, socket) => sum + socket.recvQ, 0)
+  if (listeners.length === 0) return null
+  if (listeners.some((socket) => socket.queuesShown === false)) {
+    return portSockets(snapshot, port).filter((socket) => socket.state !== 'LISTEN' && ownershipOf(socket) === 'never-accepted').length
+  }
+  return listeners.reduce((sum, socket) => sum + socket.recvQ, 0)
+}
+
+/**
+ * Why the port's accept queue cannot be read from this snapshot, or null when it can: no Recv-Q
+ * column and the queued connections cannot be told (no owners), or lsof, which lists only
+ * sockets that have a file (a queued connection has none).
+ */
+export function queueHidden(snapshot: Snapshot, port: number): string | null {
+  const listeners = listenersOf(snapshot, port)
+  if (!listeners.some((socket) => socket.queuesShown === false)) return null
+  if (snapshot.source === 'lsof') {
+    return 'lsof shows no queue sizes without -T q and never lists connections still in the accept queue (they have no file): the accept queue length cannot be judged; save `ss -tanpe` or `lsof -nP -iTCP -T qs`'
+  }
+  const unknown = portSockets(snapshot, port).some((socket) => socket.state !== 'LISTEN' && ownershipOf(socket) === 'unknown')
+  return unknown
+    ? `no Recv-Q/Send-Q columns (${snapshot.source} -Q) and no owners shown: the accept queue length cannot be judged; save \`ss -tanpe\` as root`
+    : null
 }
 
 /** Backlog limit: only ss shows it (Send-Q of LISTEN); netstat and /proc print 0 there. */
 export function backlogOf(snapshot: Snapshot, port: number): number | null {
   const listeners = listenersOf(snapshot, port)
-  if (snapshot.source !== 'ss' || listeners.length === 0) return null
+  if (snapshot.source !== 'ss' || listeners.length === 0 || listeners.some((socket) => socket.queuesShown === false)) return null
   return listeners.reduce((sum, socket) => sum + socket.sendQ, 0)
 }
 

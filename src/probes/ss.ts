@@ -1,5 +1,6 @@
 import {parseEndpoint} from './address.js'
 import {ParseError} from './parse-error.js'
+import type {ServiceNames} from './services.js'
 import {parseStateName} from './tcp-states.js'
 import type {SocketOwner, SocketRecord, TcpState} from './types.js'
 
@@ -11,90 +12,155 @@ export interface SsParseOptions {
    * root. Default: true when any row shows owners (so -p was given), otherwise unknown.
    */
   ownersShown?: boolean
+  /** Resolves service names (ss without -n prints `127.0.0.1:http-alt`). */
+  services?: ServiceNames
+  /** Rows to keep (a file reader keeps only its port's, to read any size in bounded memory); all when absent. */
+  keep?: (record: SocketRecord) => boolean
 }
 
 // Netids ss prints when more than one socket type is listed; only tcp rows are ours.
-const netids = /^(tcp|udp|raw|u_str|u_dgr|u_seq|p_raw|p_dgr|nl|mptcp|sctp|dccp|tipc|vsock|xdp)(.*)$/
+const netids = /^(tcp|udp|raw|u_str|u_dgr|u_seq|p_raw|p_dgr|nl|mptcp|sctp|dccp|tipc|vsock|xdp|v_str|v_dgr|icmp6?)(.*)$/
 const ownedBy = /",(?:pid=)?(\d+),(?:fd=)?(\d+)\)/g
+
+/**
+ * A header line of ss: `State Recv-Q ...`, `Netid State ...`, `Recv-Q Send-Q ...` (state filter),
+ * `State Local Address:Port ...` (-Q), `Local Address:Port ...` (-Q under a state filter).
+ */
+export function isSsHeader(line: string): boolean {
+  return /^(?:(?:State|Netid|Recv-Q)\s|Local Address:)/.test(line) && line.includes('Local Address')
+}
+
+/**
+ * Reads ss output one line at a time (a saved file may be any size), for `parseSs` and the file
+ * reader. Rows of other netids (udp, u_str, ...) are counted in `skipped`, not returned.
+ */
+export class SsLineParser {
+  readonly records: SocketRecord[] = []
+  /** Rows of other socket types (udp, unix, ...). */
+  skipped = 0
+  private last: SocketRecord | undefined
+  private queues: boolean | undefined
+  private anyOwners = false
+  private readonly pendingOwners: SocketRecord[] = []
+
+  constructor(private readonly options: SsParseOptions = {}) {}
+
+  /** One line (no line ending); throws ParseError for a row it cannot read. */
+  line(line: string, lineNumber: number): void {
+    if (line.trim() === '') return
+    if (/^\s/.test(line)) {
+      // -i / -m continuation of the row above (rows themselves never start with a blank).
+      if (this.last) readExtras(line, this.last)
+      return
+    }
+    if (isSsHeader(line)) {
+      this.queues = line.includes('Recv-Q')
+      return
+    }
+    this.last = undefined
+    const record = this.parseRow(line, lineNumber)
+    if (record === 'skip') {
+      this.skipped++
+      return
+    }
+    this.last = record
+    if (this.options.keep && !this.options.keep(record)) return
+    if (record.owners === null) this.pendingOwners.push(record)
+    this.records.push(record)
+  }
+
+  /** The records, with rows lacking users:(...) marked ownerless when -p showed owners. */
+  end(): SocketRecord[] {
+    const shown = this.options.ownersShown ?? this.anyOwners
+    if (shown) for (const record of this.pendingOwners) if (record.owners === null) record.owners = []
+    this.pendingOwners.length = 0
+    return this.records
+  }
+
+  private parseRow(raw: string, lineNumber: number): SocketRecord | 'skip' {
+    const fail = (reason: string): never => {
+      throw new ParseError('ss', lineNumber, raw, reason)
+    }
+    // A peer address that fills its column leaves no blank before the Process column (as the
+    // header's "Peer Address:PortProcess" shows): put one back.
+    const glued = raw.indexOf('users:((')
+    const line = glued > 0 && raw[glued - 1] !== ' ' && raw[glued - 1] !== '\t' ? `${raw.slice(0, glued)} ${raw.slice(glued)}` : raw
+    const tokens: string[] = []
+    // Up to 6 leading fields; everything after the peer address is the Process/extras text.
+    const field = /\S+/g
+    let end = 0
+    for (let match = field.exec(line); match && tokens.length < 6; match = tokens.length < 6 ? field.exec(line) : null) {
+      tokens.push(match[0])
+      end = field.lastIndex
+    }
+    const rest = line.slice(end)
+    let cursor = 0
+    let state: TcpState | undefined
+    const netid = netids.exec(tokens[0] ?? '')
+    if (netid) {
+      if (netid[1] !== 'tcp') return 'skip'
+      cursor = 1
+      if (netid[2] !== '') {
+        state = parseStateName(netid[2]!) ?? fail(`unknown state ${JSON.stringify(netid[2])}`)
+      }
+    }
+    if (state === undefined && !/^\d+$/.test(tokens[cursor] ?? '')) {
+      state = parseStateName(tokens[cursor] ?? '')
+      // Without a State column and without queues (-Q under a state filter), the row starts with an address.
+      if (state === undefined && !(this.queues !== true && parseEndpoint(tokens[cursor] ?? '', this.options.services))) fail('expected a TCP state or Recv-Q')
+      if (state !== undefined) cursor++
+    }
+    // ss -Q (--no-queues) prints no Recv-Q/Send-Q: the header says so, or the row shows an address there.
+    const queues = this.queues ?? /^\d+$/.test(tokens[cursor] ?? '')
+    let recvText = '0'
+    let sendText = '0'
+    if (queues) {
+      ;[recvText = '', sendText = ''] = tokens.slice(cursor, cursor + 2)
+      if (!/^\d+$/.test(recvText) || !/^\d+$/.test(sendText)) fail('expected Recv-Q and Send-Q numbers')
+      cursor += 2
+    }
+    const [localText, peerText] = tokens.slice(cursor, cursor + 2)
+    const local = parseEndpoint(localText ?? '', this.options.services) ?? fail('expected the local address:port')
+    const peer = parseEndpoint(peerText ?? '', this.options.services) ?? fail('expected the peer address:port')
+    // Tokens read past the peer belong to the extras.
+    const extras = tokens.slice(cursor + 2).join(' ') + rest
+    const wildcardPeer = peer.port === null && peer.portName === undefined
+    const record: SocketRecord = {
+      state: state ?? this.options.state ?? (wildcardPeer ? 'LISTEN' : 'UNKNOWN'),
+      recvQ: Number(recvText),
+      sendQ: Number(sendText),
+      local,
+      peer,
+      owners: null,
+      inode: null,
+    }
+    if (!queues) record.queuesShown = false
+    const users = readOwners(extras, lineNumber, line)
+    if (users) {
+      record.owners = users.owners
+      this.anyOwners = true
+    }
+    // Odd process names could look like extras: read those only outside users:(...).
+    const plain = users ? extras.slice(0, users.start) + extras.slice(users.end) : extras
+    readExtras(plain, record)
+    if (record.inode === 0) record.owners = []
+    // -e ends a connection's row with its shutdown state: `-->` is a receive side shut by the
+    // peer's FIN and a send side still open: CLOSE-WAIT (or, rarely, ESTAB after shutdown(SHUT_RD)).
+    if (record.state === 'UNKNOWN' && /\s-->\s*$/.test(plain)) record.state = 'CLOSE-WAIT'
+    return record
+  }
+}
 
 /**
  * Parses `ss -t` output of iproute2 4.9 to today: with or without the header (-H), Netid column
  * (also glued to the state, `tcpLISTEN`, as 4.15-4.19 print it), State column (absent under a
- * single-state filter), Process column, -e/-o/-m/-i extras on the row or on continuation lines.
+ * single-state filter), queue columns (absent with -Q), Process column, -e/-o/-m/-i extras on
+ * the row or on continuation lines, service and host names (without -n, with -r).
  */
 export function parseSs(text: string, options: SsParseOptions = {}): SocketRecord[] {
-  const lines = text.split('\n')
-  const ownersShown = options.ownersShown ?? lines.some((line) => line.includes('users:(('))
-  const records: SocketRecord[] = []
-  let last: SocketRecord | undefined
-  lines.forEach((raw, index) => {
-    const line = raw.replace(/\r$/, '')
-    if (line.trim() === '') return
-    if (/^\s/.test(line)) {
-      // -i / -m continuation of the row above (rows themselves never start with a blank).
-      if (last) readExtras(line, last)
-      return
-    }
-    if (/^(State|Netid|Recv-Q)\s/.test(line) && line.includes('Local Address')) return
-    const record = parseRow(line, index + 1, options.state, ownersShown)
-    if (record === 'skip') {
-      last = undefined
-      return
-    }
-    records.push(record)
-    last = record
-  })
-  return records
-}
-
-function parseRow(line: string, lineNumber: number, filterState: TcpState | undefined, ownersShown: boolean): SocketRecord | 'skip' {
-  const fail = (reason: string): never => {
-    throw new ParseError('ss', lineNumber, line, reason)
-  }
-  const tokens: string[] = []
-  let rest = line
-  // Up to 6 leading fields; everything after the peer address is the Process/extras text.
-  while (tokens.length < 6) {
-    const match = /^\s*(\S+)/.exec(rest)
-    if (!match) break
-    tokens.push(match[1]!)
-    rest = rest.slice(match[0].length)
-  }
-  let cursor = 0
-  let state: TcpState | undefined
-  const netid = netids.exec(tokens[0] ?? '')
-  if (netid) {
-    if (netid[1] !== 'tcp') return 'skip'
-    cursor = 1
-    if (netid[2] !== '') {
-      state = parseStateName(netid[2]!) ?? fail(`unknown state ${JSON.stringify(netid[2])}`)
-    }
-  }
-  if (state === undefined && !/^\d+$/.test(tokens[cursor] ?? '')) {
-    state = parseStateName(tokens[cursor] ?? '') ?? fail('expected a TCP state or Recv-Q')
-    cursor++
-  }
-  const [recvText, sendText, localText, peerText] = tokens.slice(cursor, cursor + 4)
-  if (!/^\d+$/.test(recvText ?? '') || !/^\d+$/.test(sendText ?? '')) fail('expected Recv-Q and Send-Q numbers')
-  const local = parseEndpoint(localText ?? '') ?? fail('expected the local address:port (numeric, as ss -n prints it)')
-  const peer = parseEndpoint(peerText ?? '') ?? fail('expected the peer address:port (numeric, as ss -n prints it)')
-  // Tokens read past the peer belong to the extras.
-  const extras = tokens.slice(cursor + 4).join(' ') + rest
-  const record: SocketRecord = {
-    state: state ?? filterState ?? (peer.port === null ? 'LISTEN' : 'UNKNOWN'),
-    recvQ: Number(recvText),
-    sendQ: Number(sendText),
-    local,
-    peer,
-    owners: null,
-    inode: null,
-  }
-  const users = readOwners(extras, lineNumber, line)
-  record.owners = users?.owners ?? (ownersShown ? [] : null)
-  // Odd process names could look like extras: read those only outside users:(...).
-  readExtras(users ? extras.slice(0, users.start) + extras.slice(users.end) : extras, record)
-  if (record.inode === 0) record.owners = []
-  return record
+  const parser = new SsLineParser(options)
+  text.split('\n').forEach((raw, index) => parser.line(raw.replace(/\r$/, ''), index + 1))
+  return parser.end()
 }
 
 /** Reads `users:(("name",pid=N,fd=N),...)`; names are printed unescaped, so they may hold anything. */

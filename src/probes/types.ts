@@ -24,6 +24,8 @@ export interface Endpoint {
   scope?: string
   /** netstat's narrow mode cuts long addresses; we report that instead of guessing. */
   truncated?: boolean
+  /** The service name printed for the port (output without -n); port is null when it is not in /etc/services. */
+  portName?: string
 }
 
 export interface SocketOwner {
@@ -47,15 +49,20 @@ export interface SocketRecord {
   uid?: number
   /** Per-listener drops from `ss -m` (skmem d). */
   drops?: number
+  /** false: the source printed no Recv-Q/Send-Q (ss -Q, lsof without -T q); recvQ and sendQ are then 0 and mean nothing. */
+  queuesShown?: false
 }
 
 export type SourceName = 'ss' | 'netstat' | 'proc'
+
+/** Where a reading came from: a live source, or saved output of one of them or of lsof. */
+export type SnapshotSource = SourceName | 'lsof'
 
 /** One reading of a port's sockets. */
 export interface Snapshot {
   /** Milliseconds since the epoch. */
   at: number
-  source: SourceName
+  source: SnapshotSource
   sockets: SocketRecord[]
 }
 

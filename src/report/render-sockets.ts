@@ -25,18 +25,19 @@ export function renderSocketsReport(report: SocketsReport): string {
   for (const listener of snapshot.listeners) {
     const backlog = listener.backlog === null ? `backlog not shown by ${report.source}` : `backlog ${listener.backlog}`
     const drops = listener.drops === null ? '' : `, ${listener.drops} drops`
-    lines.push(`  ${listener.address}  accept queue ${listener.queue} (${backlog}${drops}), ${ownersText(listener.owners)}`)
+    const queue = listener.queueShown ? `accept queue ${listener.queue} (${backlog}${drops})` : `accept queue not shown by ${report.source}`
+    lines.push(`  ${listener.address}  ${queue}, ${ownersText(listener.owners)}`)
   }
   const counts = Object.entries(snapshot.counts).map(([state, count]) => `${state} ${count}`)
   lines.push(`Sockets by state: ${counts.length === 0 ? 'none' : counts.join(', ')}`)
   if (snapshot.rows.length > 0) {
     lines.push('Rows that matter:')
     const rows = snapshot.rows.map(
-      (row) => `  ${row.state} ${row.local} <- ${row.peer}  Recv-Q ${row.recvQ}  ${reasonText[row.reason]}${row.inode === null ? '' : ` (ino ${row.inode})`}`,
+      (row) => `  ${row.state} ${row.local} <- ${row.peer}  Recv-Q ${row.queuesShown ? row.recvQ : '?'}  ${reasonText[row.reason]}${row.inode === null ? '' : ` (ino ${row.inode})`}`,
     )
     lines.push(...firstRows(rows, '  '))
   }
-  if (report.watch) lines.push(...renderWatchSummary(report.watch.summary, report.watch.stuckAfterMs))
+  if (report.watch) lines.push(...renderWatchSummary(report.watch.summary, report.watch.stuckAfterMs, report.mode === 'file' ? 'recording' : 'watch'))
   if (report.server?.reactor) lines.push('Server reactor (from /proc):', ...renderReactorMap(report.server.reactor, report.server.inodes, report.port).map((line) => `  ${line}`))
   lines.push(...renderVerdict(report.verdict))
   return `${lines.join('\n')}\n`
@@ -48,8 +49,9 @@ export function renderWatchSample(sample: WatchSample): string {
   return `+${seconds(sample.atMs)}  ${queue}  ESTAB ${sample.estab}  CLOSE-WAIT ${sample.closeWait}  new ${sample.new}  gone ${sample.gone}`
 }
 
-export function renderWatchSummary(summary: WatchSummary, stuckAfterMs: number): string[] {
-  const lines = [`Watched ${seconds(summary.durationMs)}, ${summary.samples} samples:`]
+/** The summary of a --watch, or of a recording read back with --file ("Recorded 31.7 s, 32 readings:"). */
+export function renderWatchSummary(summary: WatchSummary, stuckAfterMs: number, kind: 'watch' | 'recording' = 'watch'): string[] {
+  const lines = [kind === 'watch' ? `Watched ${seconds(summary.durationMs)}, ${summary.samples} samples:` : `Recorded ${seconds(summary.durationMs)}, ${summary.samples} readings:`]
   if (summary.peakQueue === null) lines.push('  accept queue: no LISTEN row seen')
   else {
     const trend = summary.queueAlwaysAboveZero ? 'above zero in every sample' : 'drained to zero at times'

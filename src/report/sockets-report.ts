@@ -3,7 +3,7 @@
  * Documented shape (README "sockets --json"); add fields, never rename.
  */
 import {formatEndpoint} from '../probes/address.js'
-import type {Snapshot, SocketOwner, SocketRecord, SourceName, TcpState} from '../probes/types.js'
+import type {Snapshot, SnapshotSource, SocketOwner, SocketRecord, TcpState} from '../probes/types.js'
 import type {Verdict} from '../diagnose/types.js'
 import {acceptQueueOf, backlogOf, listenersOf, ownershipOf, portInodes, portSockets, type Ownership} from '../probes/socket-evidence.js'
 import {exitCodeFor} from '../exit-codes.js'
@@ -16,7 +16,7 @@ export interface SocketsReport {
   mode: 'snapshot' | 'watch' | 'file'
   port: number
   /** Which tool the data came from. */
-  source: SourceName
+  source: SnapshotSource
   /** How the source was chosen, e.g. "ss and netstat not found on PATH: read /proc/net/tcp ...". */
   sourceNote: string
   /** --file path ('-' for stdin); null for live readings. */
@@ -49,8 +49,10 @@ export interface SnapshotView {
 export interface ListenerView {
   /** "127.0.0.1:1022", "[::]:1022", "127.0.0.1%lo:1022" */
   address: string
-  /** Connections waiting in this listener's accept queue (Recv-Q). */
+  /** Connections waiting in this listener's accept queue (Recv-Q); 0 when queueShown is false. */
   queue: number
+  /** false: the source printed no Recv-Q for it (ss -Q, lsof without -T q). */
+  queueShown: boolean
   /** Backlog limit (ss Send-Q); null when the source does not show it. */
   backlog: number | null
   /** null: the source could not tell. */
@@ -68,6 +70,8 @@ export interface RowView {
   peer: string
   recvQ: number
   sendQ: number
+  /** false: the source printed no Recv-Q/Send-Q (recvQ and sendQ are then 0). */
+  queuesShown: boolean
   ownership: Ownership
   owners: SocketOwner[] | null
   /** 0: still in the accept queue; null: not shown by the source. */
@@ -109,7 +113,8 @@ export function viewSnapshot(snapshot: Snapshot, port: number): SnapshotView {
     listeners: listenersOf(snapshot, port).map((listener) => ({
       address: formatEndpoint(listener.local),
       queue: listener.recvQ,
-      backlog: showsBacklog ? listener.sendQ : null,
+      queueShown: listener.queuesShown !== false,
+      backlog: showsBacklog && listener.queuesShown !== false ? listener.sendQ : null,
       owners: listener.owners,
       drops: listener.drops ?? null,
     })),
@@ -141,6 +146,7 @@ function viewRow(socket: SocketRecord, reason: RowReason): RowView {
     peer: formatEndpoint(socket.peer),
     recvQ: socket.recvQ,
     sendQ: socket.sendQ,
+    queuesShown: socket.queuesShown !== false,
     ownership: ownershipOf(socket),
     owners: socket.owners,
     inode: socket.inode,

@@ -7,13 +7,16 @@ import type {SocketsReport} from './sockets-report.js'
 import type {WatchSample, WatchView} from '../watch/watch-summary.js'
 
 /** What the HTML page of `sockets --watch --report` needs from the watch's result. */
-export type WatchedPort = Pick<SocketsReport, 'port' | 'sourceNote' | 'verdict'> & {watch: WatchView}
+export type WatchedPort = Pick<SocketsReport, 'port' | 'sourceNote' | 'verdict'> & {watch: WatchView; mode?: SocketsReport['mode']}
 
 /** The watch as a timeline page: its samples charted, its verdict, its summary as notes. */
 export function buildWatchPage(report: WatchedPort): TimelinePage {
   const {samples, summary} = report.watch
   return {
-    title: `port ${report.port}: watched ${seconds(summary.durationMs)}, ${summary.samples} samples every ${formatMs(report.watch.intervalMs)}`,
+    title:
+      report.mode === 'file'
+        ? `port ${report.port}: recorded ${seconds(summary.durationMs)}, ${summary.samples} readings`
+        : `port ${report.port}: watched ${seconds(summary.durationMs)}, ${summary.samples} samples every ${formatMs(report.watch.intervalMs)}`,
     verdict: report.verdict,
     timeline: samples.map(toTimelinePoint),
     // The summary's first line repeats the title; the rest (queue trend, each CLOSE-WAIT) are the notes.

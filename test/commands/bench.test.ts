@@ -273,7 +273,7 @@ describe('bench --url', () => {
       [['bench', '--port', '9000'], 'Error: --port is for one server, and the mode matrix starts one per run, each on a free port; drop --port, or pick one mode (e.g. --trigger et)'],
       [['bench', '--trigger', 'edge'], 'Error: Expected --trigger=edge to be one of: et, lt; see reactor-doctor bench --help'],
       [['bench', '--nope'], 'Error: Nonexistent flag: --nope; see reactor-doctor bench --help'],
-      [['sockets', '--port', 'abc'], 'Error: --port: expected an integer but received: abc; see reactor-doctor sockets --help'],
+      [['sockets', '--port', 'abc'], 'Error: --port "abc" is neither a port number nor a TCP service name in /etc/services; e.g. --port 8080 or --port http-alt'],
       [['server', '--threads'], 'Error: Flag --threads expects a value; see reactor-doctor server --help'],
       [['bnech'], 'Error: no command "bnech"; the commands are bench, server, sockets (see reactor-doctor --help)'],
     ]

@@ -17,6 +17,12 @@ describe('detectFormat', () => {
     ['seed/netstat-an-grep-1022.txt', 'netstat'],
     ['proc/tcp.txt', 'proc'],
     ['proc/tcp6.txt', 'proc'],
+    ['lsof/nP-iTCP.txt', 'lsof'],
+    ['ss/tanpeQ-reconstructed.txt', 'ss'],
+    ['ss/an-grep.txt', 'ss'],
+    ['paste/script-state-close-wait.txt', 'ss'],
+    ['paste/kubectl-noise-ss.txt', 'ss'],
+    ['paste/grep-color-netstat.txt', 'netstat'],
   ]
   for (const [file, format] of cases) it(`${file} is ${format}`, () => expect(detectFormat(readFixture(file))).toBe(format))
 
@@ -26,6 +32,6 @@ describe('detectFormat', () => {
 
   it('rejects anything else with a user error', () => {
     expect(detectFormat('hello')).toBeNull()
-    expect(() => parseSaved('hello\n', 'paste.txt')).toThrow('paste.txt: not ss, netstat or /proc/net/tcp output')
+    expect(() => parseSaved('hello\n', 'paste.txt')).toThrow('paste.txt: not ss, netstat, lsof or /proc/net/tcp output')
   })
 })

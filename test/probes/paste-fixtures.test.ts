@@ -1,0 +1,119 @@
+import {describe, expect, it} from 'vitest'
+import {parseLsof} from '../../src/probes/lsof.js'
+import {parseNetstat} from '../../src/probes/netstat.js'
+import {parseServices} from '../../src/probes/services.js'
+import {parseSs} from '../../src/probes/ss.js'
+import type {SocketRecord} from '../../src/probes/types.js'
+import {readFixture} from './fixtures.js'
+
+// The names this host's /etc/services gave when test/fixtures/capture-paste.sh ran (socks = 1080).
+const services = parseServices('socks\t\t1080/tcp\t\t\t# socks proxy server\n')
+
+/** Port S of test/servers/paste-scene.py: the listener with 3 queued connections and backlog 8. */
+function sceneS(records: SocketRecord[]): SocketRecord[] {
+  const listener = records.find((record) => record.state === 'LISTEN' && record.recvQ === 3 && record.sendQ === 8)
+  if (!listener?.local.port) throw new Error('no listener with 3 queued connections')
+  return records.filter((record) => record.local.port === listener.local.port)
+}
+
+const shape = (records: SocketRecord[]) => records.map((record) => [record.state, record.recvQ]).sort()
+const sceneShape = [['CLOSE-WAIT', 114], ['CLOSE-WAIT', 114], ['ESTAB', 0], ['LISTEN', 3]]
+
+describe('ss 6.1 captures users paste', () => {
+  for (const name of ['tuan-netid', 'tuanp-mixed', 'an-grep']) {
+    it(`${name}: TCP rows taken from mixed Netid output, the others not returned`, () => {
+      const records = parseSs(readFixture(`ss/${name}.txt`).split('\n').filter((line) => !line.startsWith('RTNETLINK')).join('\n'))
+      expect(records).toHaveLength(14)
+      expect(shape(sceneS(records))).toEqual(sceneShape)
+    })
+  }
+
+  it('without -n: service names resolved with /etc/services, host names (-r) kept as given', () => {
+    const named = parseSs(readFixture('ss/tap-names.txt'), {services})
+    expect(shape(sceneS(named))).toEqual(sceneShape)
+    expect(sceneS(named)[0]!.local).toEqual({address: '127.0.0.1', port: 1080, portName: 'socks'})
+    const hosts = parseSs(readFixture('ss/tapr-hosts.txt'), {services})
+    expect(sceneS(hosts).map((record) => record.local.address)).toEqual(['localhost', 'localhost', 'localhost', 'localhost'])
+    // Not in the services given: the name is kept, the port is unknown.
+    expect(parseSs(readFixture('ss/tap-names.txt'))[0]!.local).toEqual({address: '127.0.0.1', port: null, portName: 'socks'})
+  })
+
+  it('a state filter: no State column, the state given by the command; -p marks the rows without users as ownerless', () => {
+    for (const name of ['state-close-wait-n', 'state-close-wait-p', 'state-close-wait-pe']) {
+      const records = parseSs(readFixture(`ss/${name}.txt`), {state: 'CLOSE-WAIT'})
+      expect(records.map((record) => [record.state, record.recvQ, record.local.port === 1080])).toEqual([
+        ['CLOSE-WAIT', 114, true],
+        ['CLOSE-WAIT', 1, false],
+        ['CLOSE-WAIT', 1, false],
+        ['CLOSE-WAIT', 114, true],
+      ])
+    }
+    const withP = parseSs(readFixture('ss/state-close-wait-p.txt'), {state: 'CLOSE-WAIT'})
+    expect(withP.map((record) => record.owners?.length)).toEqual([0, 1, 1, 0])
+    expect(parseSs(readFixture('ss/state-close-wait-n.txt')).every((record) => record.owners === null && record.state === 'UNKNOWN')).toBe(true)
+  })
+
+  it('-Q (reconstructed): no queue columns, with and without a State column', () => {
+    const records = parseSs(readFixture('ss/tanpeQ-reconstructed.txt'))
+    expect(records.map((record) => [record.state, record.queuesShown, record.inode])).toEqual([
+      ['LISTEN', false, 88445],
+      ['CLOSE-WAIT', false, 0],
+      ['CLOSE-WAIT', false, 0],
+      ['ESTAB', false, 0],
+    ])
+    const filtered = parseSs(readFixture('ss/state-close-wait-pQ-reconstructed.txt'), {state: 'CLOSE-WAIT'})
+    expect(filtered.map((record) => [record.state, record.queuesShown, record.local.port, record.owners?.length])).toEqual([
+      ['CLOSE-WAIT', false, 1080, 0],
+      ['CLOSE-WAIT', false, 34897, 1],
+      ['CLOSE-WAIT', false, 34897, 1],
+      ['CLOSE-WAIT', false, 1080, 0],
+    ])
+  })
+})
+
+describe('netstat 2.10 captures users paste', () => {
+  it('without -n: localhost and socks', () => {
+    for (const name of ['tap-names', 'ta-names']) {
+      const records = parseNetstat(readFixture(`netstat/${name}.txt`), services)
+      expect(shape(sceneS(records.map((record) => ({...record, sendQ: record.state === 'LISTEN' ? 8 : record.sendQ}))))).toEqual(sceneShape)
+      expect(records[0]!.local).toEqual({address: 'localhost', port: 1080, portName: 'socks'})
+    }
+  })
+
+  it('netstat -an | grep: udp and unix rows skipped', () => {
+    const records = parseNetstat(readFixture('netstat/an-grep-mixed.txt'))
+    expect(records).toHaveLength(14)
+    expect(records.filter((record) => record.local.port === 1080).map((record) => record.state).sort()).toEqual(['CLOSE-WAIT', 'CLOSE-WAIT', 'ESTAB', 'LISTEN'])
+  })
+})
+
+describe('parseLsof (lsof 4.95)', () => {
+  it('lsof -nP -iTCP: COMMAND, PID and FD as owners, DEVICE as the inode, no queue sizes', () => {
+    const records = parseLsof(readFixture('lsof/nP-iTCP.txt'))
+    expect(records).toHaveLength(11)
+    const listener = records.find((record) => record.state === 'LISTEN' && record.local.port === 1080)!
+    expect(listener).toMatchObject({owners: [{name: 'python3', pid: expect.any(Number), fd: 4}], peer: {address: '*', port: null}, queuesShown: false})
+    expect(listener.inode).toBeGreaterThan(0)
+    // Queued connections have no file: lsof never lists them, only the clients' ends.
+    expect(records.filter((record) => record.local.port === 1080).map((record) => record.state)).toEqual(['LISTEN'])
+    const closeWait = records.filter((record) => record.state === 'CLOSE-WAIT')
+    expect(closeWait.map((record) => [record.local.port, record.owners![0]!.fd])).toEqual([
+      [34897, 12],
+      [34897, 14],
+    ])
+  })
+
+  it('-T qs: queue sizes; without -P: service names', () => {
+    const queued = parseLsof(readFixture('lsof/nP-iTCP-Tqs.txt'))
+    expect(queued.find((record) => record.state === 'LISTEN' && record.local.port === 1080)).toMatchObject({recvQ: 3, sendQ: 0})
+    expect(queued.every((record) => record.queuesShown === undefined)).toBe(true)
+    expect(queued.filter((record) => record.state === 'CLOSE-WAIT').map((record) => record.recvQ)).toEqual([1, 1])
+    const named = parseLsof(readFixture('lsof/n-iTCP-names.txt'), services)
+    expect(named[0]!.local).toEqual({address: '127.0.0.1', port: 1080, portName: 'socks'})
+  })
+
+  it('one socket held by several processes is one record with each owner', () => {
+    const text = ['COMMAND PID USER FD TYPE DEVICE SIZE/OFF NODE NAME', 'nginx 10 root 6u IPv4 5000 0t0 TCP *:8080 (LISTEN)', 'nginx 11 www 6u IPv4 5000 0t0 TCP *:8080 (LISTEN)'].join('\n')
+    expect(parseLsof(text)).toEqual([expect.objectContaining({owners: [{name: 'nginx', pid: 10, fd: 6}, {name: 'nginx', pid: 11, fd: 6}], inode: 5000})])
+  })
+})
