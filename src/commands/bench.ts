@@ -6,6 +6,7 @@ import {runMatrix} from '../bench/run-matrix.js'
 import type {BenchReport} from '../bench/types.js'
 import {acceptDelayFlag, parseAcceptDelay} from '../cli/accept-delay-flag.js'
 import {commandAfterDashes} from '../cli/command-after-dashes.js'
+import {resolveWaves, wavesFlag} from '../cli/load-flags.js'
 import {checkWritable} from '../cli/check-writable.js'
 import {parseDuration, parseInterval, parsePositiveDuration} from '../cli/parse-duration.js'
 import {reportParseError, reportUserError} from '../cli/report-user-error.js'
@@ -45,6 +46,7 @@ Exit codes: 0 healthy, 1 findings that fail the gate (--fail-on), 2 usage or too
       max: 64 * 1024 * 1024,
       summary: 'Send each request as a POST with this many body bytes (ab -p); large bodies expose one read per wakeup.',
     }),
+    waves: wavesFlag,
     duration: Flags.string({summary: 'Run for this long instead of -n (autocannon engine), e.g. 10s.'}),
     stall: Flags.string({default: '1s', summary: 'Stop the load when no response arrives for this long.'}),
     timeout: Flags.string({default: '30s', summary: 'Bound on the whole load.'}),
@@ -86,6 +88,7 @@ Exit codes: 0 healthy, 1 findings that fail the gate (--fail-on), 2 usage or too
         concurrency: flags.concurrency,
         keepAlive: flags.keepalive,
         bodyBytes: flags['body-size'],
+        waves: resolveWaves(flags),
         stallMs: parsePositiveDuration(flags.stall, '--stall'),
         timeoutMs: parsePositiveDuration(flags.timeout, '--timeout'),
         requestTimeoutMs: parsePositiveDuration(flags['request-timeout'], '--request-timeout'),

@@ -40,10 +40,11 @@ export class AbConnection {
 
   constructor(
     id: number,
+    wave: number,
     private readonly target: ConnectionTarget,
     private readonly owner: ConnectionOwner,
   ) {
-    this.record = newConnectionRecord(id)
+    this.record = newConnectionRecord(id, wave)
     this.parser = new HttpResponseParser((status, keepAlive) => this.handleResponse(status, keepAlive))
     this.socket = connect({
       host: target.host,
