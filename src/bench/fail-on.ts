@@ -50,7 +50,16 @@ export function decideGate(report: BenchReport, failOn: readonly FindingKind[], 
     const fails = failOnGiven && report.matrix.runs.some((run) => failsGate(run.verdict, failOn))
     return {exitCode: fails ? ExitCode.findings : ExitCode.healthy, note: null}
   }
+  if (report.kind === 'repeat') return decideRepeat(report.repeat.runs.map((run) => run.verdict), failOn)
   const {verdict} = report.run
   if (failsGate(verdict, failOn)) return {exitCode: ExitCode.findings, note: null}
   return {exitCode: verdict.status === 'inconclusive' ? ExitCode.inconclusive : ExitCode.healthy, note: passedGateNote(verdict, failOn)}
+}
+
+/** --repeat on one target: any run that fails the gate fails it; else any inconclusive run is 3. */
+function decideRepeat(verdicts: Verdict[], failOn: readonly FindingKind[]): GateDecision {
+  if (verdicts.some((verdict) => failsGate(verdict, failOn))) return {exitCode: ExitCode.findings, note: null}
+  if (verdicts.some((verdict) => verdict.status === 'inconclusive')) return {exitCode: ExitCode.inconclusive, note: null}
+  const notes = verdicts.map((verdict) => passedGateNote(verdict, failOn)).filter((note) => note !== null)
+  return {exitCode: ExitCode.healthy, note: notes[0] ?? null}
 }

@@ -1,7 +1,7 @@
 import {performance} from 'node:perf_hooks'
 import {AbConnection, type ConnectionOwner, type ConnectionTarget} from './ab-connection.js'
 import {msSince} from './connection-record.js'
-import {buildRequest} from './http-request.js'
+import {planProtocol} from './protocol.js'
 import {LatencyHistogram} from './latency-histogram.js'
 import {loadUrl, perSecond} from './load-result.js'
 import {RunWatch, type WatchedRun} from './run-watch.js'
@@ -59,10 +59,12 @@ class AbRun implements ConnectionOwner, WatchedRun {
     this.requested = options.requests ?? 0
     this.waves = options.waves ?? 1
     this.lastResponseAt = this.startedAt
+    const protocol = planProtocol(options)
     this.target = {
       host: options.host,
       port: options.port,
-      request: buildRequest(options.host, options.port, options.path, options.keepAlive, options.bodyBytes),
+      request: protocol.request,
+      protocol,
       readBuffer: Buffer.allocUnsafe(READ_BUFFER_BYTES),
       startedAt: this.startedAt,
     }

@@ -20,6 +20,7 @@ export function validateLoadOptions(engine: EngineName, options: LoadOptions): v
     throw new UserError(`invalid body size ${options.bodyBytes}: expected a whole number of bytes`)
   }
   validateWaves(engine, options)
+  validateProtocol(engine, options)
   assertPositive('stall', options.stallMs)
   assertPositive('timeout', options.timeoutMs)
   if (options.requestTimeoutMs !== undefined) assertPositive('request timeout', options.requestTimeoutMs)
@@ -59,5 +60,17 @@ function validateWaves(engine: EngineName, options: LoadOptions): void {
       `${waves} waves of ${options.concurrency} connections need at least ${waves * options.concurrency} requests, got ${requests}`,
       'raise -n, or lower --waves or -c',
     )
+  }
+}
+
+/** echo and raw: the ab engine only (autocannon speaks HTTP), and no HTTP body. */
+function validateProtocol(engine: EngineName, options: LoadOptions): void {
+  const protocol = options.protocol
+  if (protocol === undefined || protocol.kind === 'http') return
+  if (engine !== 'ab') throw new UserError(`the ${engine} engine speaks only HTTP, not ${protocol.kind}`, 'use --engine ab')
+  if ((options.bodyBytes ?? 0) > 0) throw new UserError(`a body size is for HTTP requests, not ${protocol.kind}`, protocol.kind === 'echo' ? 'use --payload' : 'put the bytes in --send')
+  if (protocol.kind === 'echo') assertPositiveInteger('payload size', protocol.payloadBytes)
+  if (protocol.kind === 'raw' && (protocol.send.length === 0 || protocol.expect.length === 0)) {
+    throw new UserError('the raw protocol needs bytes to send and the answer to expect', 'give --send and --expect, e.g. --send "PING\\r\\n" --expect "+PONG\\r\\n"')
   }
 }

@@ -42,8 +42,8 @@ export type ProtocolName = LoadProtocol['kind']
 /** What happened on one client connection, matched later to server-side sockets by localPort. */
 export interface ConnectionRecord {
   id: number
-  /** The wave (connection burst) it belongs to, from 1. */
-  wave: number
+  /** The wave (connection burst) it belongs to, from 1 (absent: 1). */
+  wave?: number
   /** The client's ephemeral port: the peer port the server side sees. null if never connected. */
   localPort: number | null
   connected: boolean
