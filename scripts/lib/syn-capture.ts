@@ -1,4 +1,7 @@
-import {execa, type ResultPromise} from 'execa'
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {execa} from 'execa'
 
 /**
  * The SYNs sent to one port on loopback, as tcpdump sees them (`tcpdump -i lo -n -tt`): the
@@ -12,7 +15,13 @@ export interface SynCapture {
 
 export async function startSynCapture(port: number): Promise<SynCapture> {
   const filter = `tcp[tcpflags] & tcp-syn != 0 and tcp[tcpflags] & tcp-ack == 0 and dst port ${port}`
-  const child: ResultPromise<{reject: false; buffer: true}> = execa('tcpdump', ['-i', 'lo', '-n', '-tt', '-l', '-U', filter], {reject: false, buffer: true})
+  // Immediate mode so nothing is left unprinted when it stops; it uses fixed slots of the snap
+  // length, so a short one (-s 128), or a 2 MiB ring of 256 KiB slots drops most of a burst.
+  // Its text goes to a file, read once it stopped: none of it reaches the measuring process
+  // while a client (the engine runs in it) makes its burst.
+  const dir = mkdtempSync(join(tmpdir(), 'syn-capture-'))
+  const file = join(dir, 'syn.txt')
+  const child = execa('tcpdump', ['-i', 'lo', '-n', '-tt', '-l', '-s', '128', '-B', '8192', '--immediate-mode', filter], {reject: false, stdout: {file}})
   // tcpdump says "listening on lo" once its filter is in place: SYNs from then on are seen.
   await new Promise<void>((resolve, reject) => {
     let text = ''
@@ -34,8 +43,12 @@ export async function startSynCapture(port: number): Promise<SynCapture> {
       // Let the last packets reach tcpdump's output before it stops.
       await new Promise((resolve) => setTimeout(resolve, 200))
       child.kill('SIGINT')
-      const result = await child
-      return parseSynTimes(String(result.stdout))
+      await child
+      try {
+        return parseSynTimes(readFileSync(file, 'utf8'))
+      } finally {
+        rmSync(dir, {recursive: true, force: true})
+      }
     },
   }
 }
