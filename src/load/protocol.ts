@@ -35,11 +35,15 @@ export function planProtocol(options: Pick<LoadOptions, 'host' | 'port' | 'path'
   }
 }
 
-/** printable bytes "0123456789abcdef..." repeated, so a wrong echo shows readably. */
+/**
+ * Printable bytes "0123456789abcdef..." repeated, so a wrong echo shows readably, ending in a
+ * newline: an echo server that answers line by line (many do) answers it too.
+ */
 export function echoPayload(bytes: number): Buffer {
   const pattern = Buffer.from('0123456789abcdefghijklmnopqrstuvwxyz', 'latin1')
   const payload = Buffer.allocUnsafe(bytes)
   for (let i = 0; i < bytes; i += pattern.length) pattern.copy(payload, i, 0, Math.min(pattern.length, bytes - i))
+  payload[bytes - 1] = 0x0a
   return payload
 }
 

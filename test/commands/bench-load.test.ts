@@ -1,6 +1,8 @@
 // bench's load flags end to end: waves, --repeat, and the echo and raw protocols, on real
 // servers started by bench itself (the reference server, or a command after --).
-import {readFileSync} from 'node:fs'
+import {mkdtempSync, readFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 import {Ajv} from 'ajv'
 import {describe, expect, it} from 'vitest'
 import type {BenchReport, BenchRun} from '../../src/bench/types.js'
@@ -83,9 +85,13 @@ describe('bench --protocol raw', () => {
     expect(healthy.load).toMatchObject({completed: 1000, errors: 0})
   })
 
-  it('a server that answers something else is a connection error, said in the report', async () => {
+  it('a server that answers something else: connection errors, and inconclusive (exit 3), never healthy', async () => {
     const result = await runCli(['bench', '--protocol', 'raw', '--send', 'PING\\r\\n', '--expect', '+OK\\r\\n', '-n', '40', '-c', '4', ...lineServer('--protocol', 'pingpong')])
+    expect(result.exitCode).toBe(3)
     expect(result.stdout).toContain('4 connection errors')
+    expect(result.stdout.split('\n')[0]).toBe(
+      'INCONCLUSIVE: no request got the answer expected (bad response: expected "+OK\\r\\n" at byte 0 of the answer, got "+PONG"): nothing to judge; does the server speak what --protocol says?',
+    )
   })
 })
 
@@ -100,10 +106,14 @@ describe('bench --repeat on one target', () => {
     // A fresh server for each run.
     expect(new Set(report.repeat.runs.map((run) => run.target.pid)).size).toBe(2)
 
-    const text = await runCli(['bench', '--trigger', 'et', '--threads', '4', '--accept', 'once', '--repeat', '2'])
+    const html = join(mkdtempSync(join(tmpdir(), 'reactor-doctor-')), 'repeat.html')
+    const text = await runCli(['bench', '--trigger', 'et', '--threads', '4', '--accept', 'once', '--repeat', '2', '--report', html])
     expect(text.exitCode).toBe(1)
     expect(text.stdout.split('\n')[0]).toBe('LOST CONNECTIONS in 2 of 2 runs')
     expect(text.stdout).toContain('Run 1 of 2:')
+    const page = readFileSync(html, 'utf8')
+    expect(page).toContain('LOST CONNECTIONS in 2 of 2 runs')
+    expect(page.match(/<details class="run"/g)).toHaveLength(2)
   })
 
   it('is healthy (exit 0) when no run lost a connection', async () => {
@@ -138,5 +148,14 @@ describe('bench load flags: bad values', () => {
     expect(result.stderr.trim().split('\n')).toHaveLength(1)
     expect(result.stderr).toMatch(message)
     expect(result.stdout).toBe('')
+  })
+})
+
+describe('server --protocol', () => {
+  it('refuses a protocol the reference server does not speak: one line, exit 2', async () => {
+    const result = await runCli(['server', '--protocol', 'raw'])
+    expect(result.exitCode).toBe(2)
+    expect(result.stderr.trim().split('\n')).toHaveLength(1)
+    expect(result.stderr).toMatch(/^Error: Expected --protocol=raw to be one of: http, echo/)
   })
 })

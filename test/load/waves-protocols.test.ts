@@ -115,8 +115,8 @@ describe('ExactReplyReader', () => {
     expect(() => reader.execute(Buffer.from('-ERR\r\n'), 0, 6)).toThrow('expected "+PONG\\r" at byte 0 of the answer, got "-ERR\\r\\n"')
   })
 
-  it('echo payloads are printable and of the asked size', () => {
-    expect(echoPayload(40).toString('latin1')).toBe('0123456789abcdefghijklmnopqrstuvwxyz0123')
-    expect(echoPayload(1)).toHaveLength(1)
+  it('echo payloads are printable, of the asked size, and one line', () => {
+    expect(echoPayload(40).toString('latin1')).toBe('0123456789abcdefghijklmnopqrstuvwxyz012\n')
+    expect(echoPayload(1).toString('latin1')).toBe('\n')
   })
 })
