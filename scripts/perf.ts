@@ -208,26 +208,39 @@ async function synBurstRows(): Promise<Row[]> {
   try {
     log(`syn burst: ${SYN_ROUNDS} interleaved rounds, tcpdump on lo`)
     await engineSynSpan(server)
-    const ms = await interleave(SYN_ROUNDS, {engine: () => engineSynSpan(server), ab: () => abSynSpan(server)})
+    const rates = {engine: [] as number[], ab: [] as number[]}
+    const ms = await interleave(SYN_ROUNDS, {engine: () => engineSynSpan(server, rates.engine), ab: () => abSynSpan(server, rates.ab)})
     logSamples('syn span ms', ms)
+    logSamples('syn run req/s', rates)
     const ratio = medianRatio(ms.engine, ms.ab)
-    return [{figure, measured: `${median(ms.engine).toFixed(2)} ms`, against: `${median(ms.ab).toFixed(2)} ms`, ratio: times(ratio), goal: `≤ 1.0x: ${ratio <= 1 ? 'met' : 'not met'}`}]
+    const rateRatio = medianRatio(rates.engine, rates.ab)
+    return [
+      {
+        figure: `${figure}; and requests/s of the same runs`,
+        measured: `${median(ms.engine).toFixed(2)} ms; ${rps(rates.engine)}`,
+        against: `${median(ms.ab).toFixed(2)} ms; ${rps(rates.ab)}`,
+        ratio: `${times(ratio)}; ${times(rateRatio)}`,
+        goal: `span ≤ 1.0x: ${ratio <= 1 ? 'met' : 'not met'}; req/s ≥ 1.0x: ${rateRatio >= 1 ? 'met' : 'not met'}`,
+      },
+    ]
   } finally {
     await server.stop()
   }
 }
 
-async function engineSynSpan(server: ReferenceServer): Promise<number> {
+async function engineSynSpan(server: ReferenceServer, rates: number[] = []): Promise<number> {
   const capture = await startSynCapture(server.port)
   const result = await runLoad('ab', {...loadOptions(server, SYN_BURST.requests, SYN_BURST.concurrency), waves: 1})
   assertComplete(result)
+  rates.push(result.requestsPerSecond)
   return burstSpanMs(await capture.stop(), SYN_BURST.concurrency)
 }
 
-async function abSynSpan(server: ReferenceServer): Promise<number> {
+async function abSynSpan(server: ReferenceServer, rates: number[]): Promise<number> {
   const capture = await startSynCapture(server.port)
   const result = await runAb(server.url, SYN_BURST)
-  if (result.completed !== SYN_BURST.requests) throw new Error(`ab did not complete:\n${result.output}`)
+  if (result.completed !== SYN_BURST.requests || result.requestsPerSecond === null) throw new Error(`ab did not complete:\n${result.output}`)
+  rates.push(result.requestsPerSecond)
   return burstSpanMs(await capture.stop(), SYN_BURST.concurrency)
 }
 
