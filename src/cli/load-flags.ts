@@ -78,6 +78,7 @@ export const protocolFlags = {
 
 export interface ProtocolFlags {
   protocol: string
+  url?: string
   payload?: number
   send?: string
   expect?: string
@@ -96,6 +97,9 @@ export function resolveProtocol(flags: ProtocolFlags): LoadProtocol {
   if (name !== 'echo' && flags.payload !== undefined) refuse('--payload', '--protocol echo')
   if (name !== 'raw' && flags.send !== undefined) refuse('--send', '--protocol raw')
   if (name !== 'raw' && flags.expect !== undefined) refuse('--expect', '--protocol raw')
+  if (name === 'http' && flags.url?.trim().toLowerCase().startsWith('tcp:')) {
+    throw new UserError(`--url ${flags.url} names a plain TCP server, and --protocol http sends HTTP`, 'add --protocol echo, or --protocol raw with --send and --expect')
+  }
   switch (name) {
     case 'http':
       return {kind: 'http'}

@@ -8,6 +8,7 @@ import {describe, expect, it} from 'vitest'
 import type {BenchReport, BenchRun} from '../../src/bench/types.js'
 import {isAlive} from '../helpers/is-alive.js'
 import {runCli} from '../helpers/run-cli.js'
+import {startTestServer} from '../helpers/test-servers.js'
 
 const schema = JSON.parse(readFileSync(new URL('../../docs/bench-report.schema.json', import.meta.url), 'utf8'))
 const validate = new Ajv({allErrors: true}).compile(schema)
@@ -95,6 +96,22 @@ describe('bench --protocol raw', () => {
   })
 })
 
+describe('bench --url tcp://', () => {
+  it('loads a PING/PONG server already running, and leaves it running', async () => {
+    const server = await startTestServer('python3', ['test/servers/epoll-line-server.py', '--protocol', 'pingpong'])
+    try {
+      const result = await runCli(['bench', ...pingPong, '-n', '400', '-c', '20', '--json', '--url', `tcp://127.0.0.1:${server.port}`])
+      const run = singleRun(result.stdout)
+      expect(result.exitCode).toBe(0)
+      expect(run.load).toMatchObject({completed: 400, url: `tcp://127.0.0.1:${server.port} (raw)`, waves: {requested: 10, started: 10}})
+      const again = await runCli(['bench', ...pingPong, '-n', '40', '-c', '4', '--url', `tcp://127.0.0.1:${server.port}`])
+      expect(again.exitCode).toBe(0)
+    } finally {
+      await server.stop()
+    }
+  })
+})
+
 describe('bench --repeat on one target', () => {
   it('reports lost connections in k of N runs and fails (exit 1)', async () => {
     const result = await runCli(['bench', '--trigger', 'et', '--threads', '4', '--accept', 'once', '--repeat', '2', '--json'])
@@ -142,6 +159,8 @@ describe('bench load flags: bad values', () => {
     [['--protocol', 'raw', '--send', 'PING\\q', '--expect', 'x', '--', 'true'], /^Error: --send: unknown escape \\q; use \\r \\n \\t \\\\ or \\xHH \(two hex digits\)$/],
     [['--protocol', 'raw', '--send', 'PING', '--expect', '+PONG'], /^Error: the reference server speaks http or echo, not --protocol raw/],
     [['--protocol', 'echo', '--engine', 'autocannon'], /^Error: --protocol echo needs the ab engine/],
+    [['--url', 'tcp://127.0.0.1:9'], /^Error: --url tcp:\/\/127\.0\.0\.1:9 names a plain TCP server, and --protocol http sends HTTP; add --protocol echo/],
+    [['--protocol', 'echo', '--url', 'tcp://127.0.0.1'], /^Error: --url tcp:\/\/127\.0\.0\.1: a tcp:\/\/ URL needs its port/],
   ])('bench %j: one line, exit 2', async (args, message) => {
     const result = await runCli(['bench', ...args])
     expect(result.exitCode).toBe(2)
