@@ -55,6 +55,15 @@ describe('ab engine waves', () => {
     await expect.poll(() => new Promise((resolve) => server.server.getConnections((_e, count) => resolve(count)))).toBe(0)
   })
 
+  it('is bounded by timeoutMs across all its waves', async () => {
+    const server = await track(startHttpServer())
+    const result = await runLoad('ab', options(server.port, {requests: 1_000_000, concurrency: 10, waves: 1000, timeoutMs: 300}))
+    expect(result.end).toBe('timeout')
+    expect(result.waves!.started).toBeGreaterThan(1)
+    expect(result.waves!.started).toBeLessThan(1000)
+    expect(result.durationMs).toBeLessThan(2000)
+  })
+
   it('splits an uneven count, and refuses waves that would leave a connection without a request', async () => {
     const server = await track(startHttpServer())
     const result = await runLoad('ab', options(server.port, {requests: 25, concurrency: 4, waves: 3}))
