@@ -111,8 +111,7 @@ void connCloseAll(rsWorker *worker) {
     while (worker->conns) closeConn(worker->conns);
 }
 
-static int appendOutput(rsConn *c, const char *data) {
-    size_t len = strlen(data);
+static int appendBytes(rsConn *c, const char *data, size_t len) {
     if (c->outLen + len > c->outCap) {
         size_t cap = c->outCap ? c->outCap : 1024;
         while (cap < c->outLen + len) cap *= 2;
@@ -124,6 +123,17 @@ static int appendOutput(rsConn *c, const char *data) {
     memcpy(c->out + c->outLen, data, len);
     c->outLen += len;
     return 0;
+}
+
+static int appendOutput(rsConn *c, const char *data) {
+    return appendBytes(c, data, strlen(data));
+}
+
+/* --protocol echo: what was read goes back as it is; each read counts as one request. */
+static void echoInput(rsConn *c) {
+    atomic_fetch_add(&c->worker->stats->requests, 1);
+    if (appendBytes(c, c->in, c->inLen) < 0) c->closing = 1;
+    c->inLen = 0;
 }
 
 /* Queues a response; out of memory, the connection closes after what is already queued. */
@@ -195,7 +205,8 @@ static int handleRead(rsConn *c) {
         ssize_t n = read(c->watch.fd, c->in + c->inLen, RS_INBUF - c->inLen);
         if (n > 0) {
             c->inLen += (size_t)n;
-            processInput(c);
+            if (c->worker->opt->echo) echoInput(c);
+            else processInput(c);
         } else if (n == 0) {
             c->peerClosed = 1;
         } else if (errno == EAGAIN || errno == EWOULDBLOCK) {

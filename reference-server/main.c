@@ -85,6 +85,7 @@ static void parseOptions(rsOptions *o, int argc, char **argv) {
         else if (!strcmp(flag, "--threads")) o->threads = parseInt(flag, v, 0, RS_MAX_THREADS);
         else if (!strcmp(flag, "--accept")) o->acceptDrain = parseChoice(flag, v, "drain", "once");
         else if (!strcmp(flag, "--read")) o->readDrain = parseChoice(flag, v, "drain", "once");
+        else if (!strcmp(flag, "--protocol")) o->echo = parseChoice(flag, v, "echo", "http");
         else if (!strcmp(flag, "--backlog")) o->backlog = parseInt(flag, v, 1, 65535);
         else if (!strcmp(flag, "--max-events")) o->maxEvents = parseInt(flag, v, 1, 65536);
         else if (!strcmp(flag, "--host")) o->host = v;
@@ -144,10 +145,10 @@ static int openTimer(int intervalMs) {
 
 static void writeListening(const rsServer *s) {
     printf("{\"event\":\"listening\",\"host\":\"%s\",\"port\":%d,\"pid\":%d,\"trigger\":\"%s\","
-           "\"threads\":%d,\"accept\":\"%s\",\"read\":\"%s\",\"backlog\":%d}\n",
+           "\"threads\":%d,\"accept\":\"%s\",\"read\":\"%s\",\"backlog\":%d,\"protocol\":\"%s\"}\n",
            s->opt.host, s->acceptor.port, (int)getpid(), s->opt.edgeTriggered ? "et" : "lt",
            s->opt.threads, s->opt.acceptDrain ? "drain" : "once", s->opt.readDrain ? "drain" : "once",
-           s->opt.backlog);
+           s->opt.backlog, s->opt.echo ? "echo" : "http");
     fflush(stdout);
 }
 

@@ -15,6 +15,7 @@ typedef struct rsOptions {
     int port;
     int statsIntervalMs; /* 0: only the final stats line */
     int acceptDelayUs;   /* pause after each accept; widens the seed's race window for tests */
+    int echo;            /* --protocol echo: every byte read is written back; http: answer requests */
 } rsOptions;
 
 #endif

@@ -17,6 +17,7 @@ import {spawnOwned} from '../src/targets/owned-process.js'
 import {type ReferenceServer, type ReferenceServerMode, startReferenceServer} from '../src/targets/reference-server.js'
 import type {ProbeFigures} from './bench-probes.js'
 import {runAb} from './lib/ab.js'
+import {burstSpanMs, startSynCapture} from './lib/syn-capture.js'
 import {type Nginx, startNginx} from './lib/nginx.js'
 import {interleave, median, medianRatio} from './lib/stats.js'
 import {missingTool} from './lib/tools.js'
@@ -50,7 +51,13 @@ async function main(): Promise<void> {
   // on 'exit', execa's cleanup). One handler, so the signal ends the run instead of one tool.
   for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) process.once(signal, () => process.exit(code))
   const loadAtStart = loadavg()[0]!
-  const rows = [...(await throughputRows()), ...(await burstRows()), ...(await seedRows()), ...(await probeRows())]
+  // `--rows syn,throughput` runs only those rows (on a shared machine, measure only what changed).
+  const sections: Record<string, () => Promise<Row[]>> = {throughput: throughputRows, burst: burstRows, syn: synBurstRows, seed: seedRows, probes: probeRows}
+  const picked = rowsArgument() ?? Object.keys(sections)
+  const unknown = picked.filter((name) => !(name in sections))
+  if (unknown.length > 0) throw new Error(`--rows: unknown ${unknown.join(', ')}; rows are ${Object.keys(sections).join(', ')}`)
+  const rows: Row[] = []
+  for (const name of picked) rows.push(...(await sections[name]!()))
   console.log(renderMarkdown(rows, loadAtStart, loadavg()[0]!))
 }
 
@@ -173,6 +180,68 @@ async function bareBurstMs(server: ReferenceServer, count: number): Promise<numb
   const elapsed = performance.now() - start
   for (const socket of sockets) socket.destroy()
   return elapsed
+}
+
+function rowsArgument(): string[] | null {
+  const at = process.argv.indexOf('--rows')
+  return at < 0 ? null : (process.argv[at + 1] ?? '').split(',').filter(Boolean)
+}
+
+// --- the burst's SYNs on loopback, the engine against ab, seen the same way for both
+
+const SYN_BURST = {requests: 1000, concurrency: 94}
+/** One burst is a few ms and a busy moment of the machine moves it by 10 ms: more rounds than the other rows. */
+const SYN_ROUNDS = 15
+
+/**
+ * The span of the burst's SYNs on loopback (tcpdump), from the 2nd to the 94th: the 1st
+ * connection goes alone, and both clients open the other 93 after its first response. The same
+ * capture for both, so neither is slowed by being watched. Interleaved rounds; the engine runs
+ * in this process (one wave: ab's one burst), ab as Debian's binary.
+ */
+async function synBurstRows(): Promise<Row[]> {
+  const figure = `${SYN_BURST.concurrency}-connection burst, span of its SYNs on loopback (2nd to ${SYN_BURST.concurrency}th, \`tcpdump -i lo\`): ab engine vs \`ab -n ${SYN_BURST.requests} -c ${SYN_BURST.concurrency} -k\``
+  const missing = missingTool('tcpdump') ?? missingTool('ab')
+  if (missing) return [{figure, measured: '-', against: missing, ratio: '-', goal: '≤ 1.0x'}]
+  if (process.getuid?.() !== 0) return [{figure, measured: '-', against: 'not measured: tcpdump needs root', ratio: '-', goal: '≤ 1.0x'}]
+  const server = await startReferenceServer(LT_ONE_THREAD, {statsIntervalMs: 0})
+  try {
+    log(`syn burst: ${SYN_ROUNDS} interleaved rounds, tcpdump on lo`)
+    await engineSynSpan(server)
+    const rates = {engine: [] as number[], ab: [] as number[]}
+    const ms = await interleave(SYN_ROUNDS, {engine: () => engineSynSpan(server, rates.engine), ab: () => abSynSpan(server, rates.ab)})
+    logSamples('syn span ms', ms)
+    logSamples('syn run req/s', rates)
+    const ratio = medianRatio(ms.engine, ms.ab)
+    const rateRatio = medianRatio(rates.engine, rates.ab)
+    return [
+      {
+        figure: `${figure}; and requests/s of the same runs`,
+        measured: `${median(ms.engine).toFixed(2)} ms; ${rps(rates.engine)}`,
+        against: `${median(ms.ab).toFixed(2)} ms; ${rps(rates.ab)}`,
+        ratio: `${times(ratio)}; ${times(rateRatio)}`,
+        goal: `span ≤ 1.0x: ${ratio <= 1 ? 'met' : 'not met'}; req/s ≥ 1.0x: ${rateRatio >= 1 ? 'met' : 'not met'}`,
+      },
+    ]
+  } finally {
+    await server.stop()
+  }
+}
+
+async function engineSynSpan(server: ReferenceServer, rates: number[] = []): Promise<number> {
+  const capture = await startSynCapture(server.port)
+  const result = await runLoad('ab', {...loadOptions(server, SYN_BURST.requests, SYN_BURST.concurrency), waves: 1})
+  assertComplete(result)
+  rates.push(result.requestsPerSecond)
+  return burstSpanMs(await capture.stop(), SYN_BURST.concurrency)
+}
+
+async function abSynSpan(server: ReferenceServer, rates: number[]): Promise<number> {
+  const capture = await startSynCapture(server.port)
+  const result = await runAb(server.url, SYN_BURST)
+  if (result.completed !== SYN_BURST.requests || result.requestsPerSecond === null) throw new Error(`ab did not complete:\n${result.output}`)
+  rates.push(result.requestsPerSecond)
+  return burstSpanMs(await capture.stop(), SYN_BURST.concurrency)
 }
 
 // --- the seed scenario: time to a verdict against ab's time to give up

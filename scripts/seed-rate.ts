@@ -2,7 +2,7 @@
  * How often the seed's bug shows: runs `ab -n 1000 -c 94 -k` against the reference server,
  * --runs times per mode, and counts the runs that left connections in the accept queue.
  *
- *   npx tsx scripts/seed-rate.ts [--runs 20] [--accept-delay-us 0]
+ *   npx tsx scripts/seed-rate.ts [--runs 20] [--accept-delay-us 0] [--only 'et accept once, threads 4']
  */
 import {parseArgs} from 'node:util'
 import {acceptQueueOf} from '../src/probes/socket-evidence.js'
@@ -10,7 +10,7 @@ import {takeSnapshot} from '../src/probes/index.js'
 import {type ReferenceServerMode, startReferenceServer} from '../src/targets/reference-server.js'
 import {runAb} from './lib/ab.js'
 
-const {values} = parseArgs({options: {runs: {type: 'string', default: '20'}, 'accept-delay-us': {type: 'string', default: '0'}}})
+const {values} = parseArgs({options: {runs: {type: 'string', default: '20'}, 'accept-delay-us': {type: 'string', default: '0'}, only: {type: 'string'}}})
 const runs = Number(values.runs)
 const acceptDelayUs = Number(values['accept-delay-us'])
 const requests = 1000
@@ -43,7 +43,7 @@ async function runOnce(mode: ReferenceServerMode): Promise<Run> {
 
 console.log(`ab -n ${requests} -c ${concurrency} -k -s 2, ${runs} runs per mode, accept delay ${acceptDelayUs} us`)
 console.log('mode                             lost runs   completed (min-max)   accepted (min-max)   max Recv-Q')
-for (const {label, mode} of modes) {
+for (const {label, mode} of modes.filter((m) => values.only === undefined || m.label === values.only)) {
   const results: Run[] = []
   for (let i = 0; i < runs; i++) results.push(await runOnce(mode))
   const range = (pick: (r: Run) => number) => `${Math.min(...results.map(pick))}-${Math.max(...results.map(pick))}`

@@ -53,7 +53,16 @@ export function decideGate(report: BenchReport, failOn: readonly FindingKind[], 
     const fails = report.matrix.runs.some((run) => failsGate(run.verdict, failing))
     return {exitCode: fails ? ExitCode.findings : ExitCode.healthy, failing, note: null}
   }
+  if (report.kind === 'repeat') return decideRepeat(report.repeat.runs.map((run) => run.verdict), failOn)
   const {verdict} = report.run
   if (failsGate(verdict, failOn)) return {exitCode: ExitCode.findings, failing: failOn, note: null}
   return {exitCode: verdict.status === 'inconclusive' ? ExitCode.inconclusive : ExitCode.healthy, failing: failOn, note: passedGateNote(verdict, failOn)}
+}
+
+/** --repeat on one target: any run that fails the gate fails it; else any inconclusive run is 3. */
+function decideRepeat(verdicts: Verdict[], failOn: readonly FindingKind[]): GateDecision {
+  if (verdicts.some((verdict) => failsGate(verdict, failOn))) return {exitCode: ExitCode.findings, failing: failOn, note: null}
+  if (verdicts.some((verdict) => verdict.status === 'inconclusive')) return {exitCode: ExitCode.inconclusive, failing: failOn, note: null}
+  const notes = verdicts.map((verdict) => passedGateNote(verdict, failOn)).filter((note) => note !== null)
+  return {exitCode: ExitCode.healthy, failing: failOn, note: notes[0] ?? null}
 }

@@ -10,10 +10,10 @@ export interface MatrixMode {
  * threads, one accept per wakeup; then the edge-triggered fix (accept until EAGAIN).
  * Reads are drained in every mode so that only the accept strategy differs.
  */
-export function matrixModes(threads: number, backlog: number): MatrixMode[] {
+export function matrixModes(threads: number, backlog: number, protocol: ReferenceServerMode['protocol'] = 'http'): MatrixMode[] {
   const mode = (trigger: 'et' | 'lt', n: number, accept: 'once' | 'drain'): MatrixMode => ({
     label: `${trigger} ${n === 0 ? 'single-thread' : `${n} I/O threads`} accept ${accept}`,
-    mode: {trigger, threads: n, accept, read: 'drain', backlog},
+    mode: {trigger, threads: n, accept, read: 'drain', backlog, protocol},
   })
   return [
     mode('lt', 0, 'once'),

@@ -13,7 +13,7 @@ import type {BenchRun, TargetInfo, TimelinePoint} from './types.js'
 
 /** The load's own options (see LoadOptions) plus what the bench adds around it. */
 export interface BenchOptions
-  extends Pick<LoadOptions, 'durationMs' | 'concurrency' | 'keepAlive' | 'bodyBytes' | 'stallMs' | 'timeoutMs' | 'requestTimeoutMs' | 'signal'> {
+  extends Pick<LoadOptions, 'durationMs' | 'concurrency' | 'keepAlive' | 'bodyBytes' | 'stallMs' | 'timeoutMs' | 'requestTimeoutMs' | 'signal' | 'waves' | 'protocol'> {
   target: TargetSpec
   engine: EngineName
   /** Ignored when durationMs is set (a timed run). */
@@ -114,8 +114,8 @@ export async function runBench(options: BenchOptions): Promise<BenchRun> {
 }
 
 function toLoadOptions(options: BenchOptions, target: TargetInfo): LoadOptions {
-  const {durationMs, concurrency, keepAlive, bodyBytes, stallMs, timeoutMs, requestTimeoutMs, signal} = options
+  const {durationMs, concurrency, keepAlive, bodyBytes, stallMs, timeoutMs, requestTimeoutMs, signal, waves, protocol} = options
   const requests = durationMs ? undefined : options.requests
   const {host, port, path} = target
-  return {host, port, path, requests, durationMs, concurrency, keepAlive, bodyBytes, stallMs, timeoutMs, requestTimeoutMs, signal}
+  return {host, port, path, requests, durationMs, concurrency, keepAlive, bodyBytes, stallMs, timeoutMs, requestTimeoutMs, signal, waves, protocol}
 }

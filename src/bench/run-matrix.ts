@@ -1,4 +1,5 @@
 import type {BenchRun, MatrixReport} from './types.js'
+import type {ReferenceServerMode} from '../targets/reference-server.js'
 import {matrixModes} from './matrix-modes.js'
 import {concludeMatrix, describeObservedCauses, summarizeMode} from './summarize-matrix.js'
 import {runBench, type BenchOptions} from './run-bench.js'
@@ -8,13 +9,14 @@ export interface MatrixOptions extends Omit<BenchOptions, 'target' | 'onProgress
   repeat: number
   threads: number
   backlog: number
+  serverProtocol?: ReferenceServerMode['protocol']
   acceptDelayUs: number
   onRunDone?: (done: number, total: number, label: string) => void
 }
 
 /** Every matrix mode `repeat` times, one run at a time so runs never compete for the cores. */
 export async function runMatrix(options: MatrixOptions): Promise<MatrixReport> {
-  const modes = matrixModes(options.threads, options.backlog)
+  const modes = matrixModes(options.threads, options.backlog, options.serverProtocol)
   const total = modes.length * options.repeat
   const runs: BenchRun[] = []
   const rows = []

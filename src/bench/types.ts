@@ -80,6 +80,14 @@ export interface MatrixReport {
   runs: BenchRun[]
 }
 
+/** `bench --repeat N` on one target: N runs, a fresh server each time. */
+export interface RepeatReport {
+  /** Runs that lost connections (see lostConnections). */
+  lossyRuns: number
+  runs: BenchRun[]
+}
+
 export type BenchReport =
   | {kind: 'single'; run: BenchRun}
   | {kind: 'matrix'; matrix: MatrixReport}
+  | {kind: 'repeat'; repeat: RepeatReport}

@@ -3,10 +3,12 @@ import {Command, Flags} from '@oclif/core'
 import {decideGate, defaultFailOn, parseFailOn} from '../bench/fail-on.js'
 import {runBench, type BenchOptions} from '../bench/run-bench.js'
 import {runMatrix} from '../bench/run-matrix.js'
+import {runRepeat} from '../bench/run-repeat.js'
 import type {BenchReport} from '../bench/types.js'
 import {acceptDelayFlag, parseAcceptDelay} from '../cli/accept-delay-flag.js'
 import {commandAfterDashes} from '../cli/command-after-dashes.js'
 import {catchInterrupts} from '../cli/interrupts.js'
+import {protocolFlags, repeatFlag, resolveProtocol, resolveRepeat, resolveWaves, serverProtocolFor, wavesFlag} from '../cli/load-flags.js'
 import {checkWritable} from '../cli/check-writable.js'
 import {checkCiOutputs, writeCiOutputs} from '../cli/ci-outputs.js'
 import {parseDuration, parseInterval, parsePositiveDuration} from '../cli/parse-duration.js'
@@ -18,6 +20,9 @@ import {createProgressBar} from '../report/progress.js'
 import {createStreamStyle, plainStyle} from '../report/style.js'
 import {planTarget} from '../targets/plan-target.js'
 import {referenceModeFlags} from '../targets/reference-modes.js'
+
+// bench's --protocol is a load flag (it also speaks raw); the reference server's follows from it.
+const {protocol: _serverProtocol, ...referenceModeFlagsOfBench} = referenceModeFlags({withDefaults: false, prefix: 'Reference server: '})
 
 export default class Bench extends Command {
   static summary = 'Load a server the way ab does, watch its port, and say which connections it lost and why.'
@@ -42,11 +47,12 @@ Exit codes: 0 healthy, 1 findings that fail the gate (--fail-on), 2 usage or too
     concurrency: Flags.integer({char: 'c', default: 94, min: 1, max: 20_000, summary: 'Connections (ab -c).'}),
     keepalive: Flags.boolean({default: true, allowNo: true, summary: 'Reuse connections (ab -k).'}),
     'body-size': Flags.integer({
-      default: 0,
       min: 0,
       max: 64 * 1024 * 1024,
-      summary: 'Send each request as a POST with this many body bytes (ab -p); large bodies expose one read per wakeup.',
+      summary: 'Send each request as a POST with this many body bytes (ab -p); large bodies expose one read per wakeup (default 0: GET).',
     }),
+    ...protocolFlags,
+    waves: wavesFlag,
     duration: Flags.string({summary: 'Run for this long instead of -n (autocannon engine), e.g. 10s.'}),
     stall: Flags.string({default: '1s', summary: 'Stop the load when no response arrives for this long.'}),
     timeout: Flags.string({default: '30s', summary: 'Bound on the whole load.'}),
@@ -54,13 +60,13 @@ Exit codes: 0 healthy, 1 findings that fail the gate (--fail-on), 2 usage or too
     interval: Flags.string({default: '20ms', summary: 'Sampling period of the port during the load.'}),
     settle: Flags.string({default: '300ms', summary: 'Wait after the load before the final reading; what remains is stuck.'}),
     source: Flags.string({options: ['auto', 'ss', 'netstat', 'proc'], default: 'auto', summary: 'Where socket states come from.'}),
-    ...referenceModeFlags({withDefaults: false, prefix: 'Reference server: '}),
+    ...referenceModeFlagsOfBench,
     'accept-delay': acceptDelayFlag,
     host: Flags.string({default: '127.0.0.1', summary: 'Loopback address the server listens on.'}),
     port: Flags.integer({min: 0, max: 65_535, summary: 'Port for the reference server or your command (default: a free one).'}),
     url: Flags.string({summary: 'Load a server already running on this host, e.g. http://127.0.0.1:8080/.'}),
     'ready-timeout': Flags.string({default: '10s', summary: 'How long your server command may take to listen.'}),
-    repeat: Flags.integer({default: 5, min: 1, max: 1000, summary: 'Runs per mode in the mode matrix.'}),
+    repeat: repeatFlag,
     probe: Flags.boolean({
       default: true,
       allowNo: true,
@@ -79,7 +85,10 @@ Exit codes: 0 healthy, 1 findings that fail the gate (--fail-on), 2 usage or too
     // Cleared on every path: an error or Ctrl-C must not print after a half-drawn bar.
     const progress = createProgressBar({enabled: !flags.json})
     try {
-      const plan = planTarget({...flags, command: commandAfterDashes(this.argv, argv), acceptDelayUs: parseAcceptDelay(flags['accept-delay'])}, parsePositiveDuration)
+      const protocol = resolveProtocol(flags)
+      const command = commandAfterDashes(this.argv, argv)
+      const serverProtocol = serverProtocolFor(protocol, flags.url === undefined && command.length === 0)
+      const plan = planTarget({...flags, command, protocol: serverProtocol, acceptDelayUs: parseAcceptDelay(flags['accept-delay'])}, parsePositiveDuration)
       const failOn = flags['fail-on'] !== undefined ? parseFailOn(flags['fail-on']) : defaultFailOn
       // Before the load, not after it: a run of minutes should not end in a path typo.
       if (flags.report !== undefined) await checkWritable(flags.report, '--report')
@@ -91,7 +100,9 @@ Exit codes: 0 healthy, 1 findings that fail the gate (--fail-on), 2 usage or too
         durationMs: flags.duration !== undefined ? parsePositiveDuration(flags.duration, '--duration') : undefined,
         concurrency: flags.concurrency,
         keepAlive: flags.keepalive,
-        bodyBytes: flags['body-size'],
+        bodyBytes: flags['body-size'] ?? 0,
+        protocol,
+        waves: resolveWaves(flags),
         stallMs: parsePositiveDuration(flags.stall, '--stall'),
         timeoutMs: parsePositiveDuration(flags.timeout, '--timeout'),
         requestTimeoutMs: parsePositiveDuration(flags['request-timeout'], '--request-timeout'),
@@ -107,14 +118,24 @@ Exit codes: 0 healthy, 1 findings that fail the gate (--fail-on), 2 usage or too
         const matrix = await runMatrix({
           ...options,
           host: flags.host,
-          repeat: flags.repeat,
+          repeat: resolveRepeat(flags.repeat, plan),
           threads: plan.threads,
           backlog: plan.backlog,
+          serverProtocol: plan.protocol,
           acceptDelayUs: plan.acceptDelayUs,
           onRunDone: (done, total, label) => progress.update(done, total, label),
         })
         progress.finish()
         report = {kind: 'matrix', matrix}
+      } else if (resolveRepeat(flags.repeat, plan) > 1) {
+        const repeat = await runRepeat({
+          ...options,
+          target: plan.target,
+          repeat: resolveRepeat(flags.repeat, plan),
+          onRunDone: (done, total) => progress.update(done, total, 'runs'),
+        })
+        progress.finish()
+        report = {kind: 'repeat', repeat}
       } else {
         const run = await runBench({
           ...options,

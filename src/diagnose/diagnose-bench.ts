@@ -67,9 +67,18 @@ function describeServerCounters(load: LoadResult, stats: ServerStats): string {
   )
 }
 
-/** A load that reached nobody cannot say the server is healthy. */
+/**
+ * A load that reached nobody cannot say the server is healthy; nor can one whose every answer
+ * was wrong (a server that speaks another protocol than --protocol).
+ */
 function findLoadGaps(load: LoadResult): string[] {
-  if (load.connections.some((c) => c.connected)) return []
-  const errors = [...new Set(load.connections.map((c) => c.error).filter(Boolean))].join(', ')
-  return [`no client connection was established${errors ? ` (${errors})` : ''}: nothing to judge`]
+  if (!load.connections.some((c) => c.connected)) {
+    const errors = [...new Set(load.connections.map((c) => c.error).filter(Boolean))].join(', ')
+    return [`no client connection was established${errors ? ` (${errors})` : ''}: nothing to judge`]
+  }
+  const badAnswer = load.connections.find((c) => c.error?.startsWith('bad response'))?.error
+  if (load.completed === 0 && badAnswer !== undefined) {
+    return [`no request got the answer expected (${badAnswer}): nothing to judge; does the server speak what --protocol says?`]
+  }
+  return []
 }

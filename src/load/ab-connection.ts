@@ -1,6 +1,7 @@
 import {connect, type Socket} from 'node:net'
 import {performance} from 'node:perf_hooks'
-import {HttpParseError, HttpResponseParser} from './http-response-parser.js'
+import {HttpParseError} from './http-response-parser.js'
+import type {ProtocolPlan, ResponseReader} from './protocol.js'
 import {msSince, newConnectionRecord} from './connection-record.js'
 import {SocketWriter} from './socket-writer.js'
 import type {ConnectionRecord} from './types.js'
@@ -17,6 +18,8 @@ export interface ConnectionTarget {
   port: number
   /** The prebuilt request, written as is for every request. */
   request: Buffer
+  /** How answers are read (HTTP, an echo, a fixed reply). */
+  protocol: ProtocolPlan
   /** Shared read buffer: each read is parsed before the next one overwrites it. */
   readBuffer: Buffer
   /** performance.now() at the start of the run: record times are relative to it. */
@@ -36,15 +39,16 @@ export class AbConnection {
   closed = false
   private readonly socket: Socket
   private readonly writer: SocketWriter
-  private readonly parser: HttpResponseParser
+  private readonly parser: ResponseReader
 
   constructor(
     id: number,
+    wave: number,
     private readonly target: ConnectionTarget,
     private readonly owner: ConnectionOwner,
   ) {
-    this.record = newConnectionRecord(id)
-    this.parser = new HttpResponseParser((status, keepAlive) => this.handleResponse(status, keepAlive))
+    this.record = newConnectionRecord(id, wave)
+    this.parser = target.protocol.newReader((status, keepAlive) => this.handleResponse(status, keepAlive))
     this.socket = connect({
       host: target.host,
       port: target.port,

@@ -1,7 +1,7 @@
 import {performance} from 'node:perf_hooks'
 import {AbConnection, type ConnectionOwner, type ConnectionTarget} from './ab-connection.js'
 import {msSince} from './connection-record.js'
-import {buildRequest} from './http-request.js'
+import {planProtocol} from './protocol.js'
 import {LatencyHistogram} from './latency-histogram.js'
 import {loadUrl, perSecond} from './load-result.js'
 import {RunWatch, type WatchedRun} from './run-watch.js'
@@ -31,6 +31,9 @@ class AbRun implements ConnectionOwner, WatchedRun {
   private nextId = 0
   private burstStarted = false
   private ended = false
+  /** The wave (connection burst) running now, from 1. */
+  private wave = 1
+  private readonly waves: number
   private readonly requested: number
   private readonly startedAt = performance.now()
   private readonly startedAtEpoch = Date.now()
@@ -54,11 +57,14 @@ class AbRun implements ConnectionOwner, WatchedRun {
     hooks: LoadHooks,
   ) {
     this.requested = options.requests ?? 0
+    this.waves = options.waves ?? 1
     this.lastResponseAt = this.startedAt
+    const protocol = planProtocol(options)
     this.target = {
       host: options.host,
       port: options.port,
-      request: buildRequest(options.host, options.port, options.path, options.keepAlive, options.bodyBytes),
+      request: protocol.request,
+      protocol,
       readBuffer: Buffer.allocUnsafe(READ_BUFFER_BYTES),
       startedAt: this.startedAt,
     }
@@ -78,7 +84,7 @@ class AbRun implements ConnectionOwner, WatchedRun {
   handleConnect(connection: AbConnection): void {
     this.connecting--
     if (this.ended) return
-    if (this.claimed() < this.requested) this.queueSend(connection)
+    if (this.claimed() < this.waveBudget()) this.queueSend(connection)
     else this.finishIfIdle()
   }
 
@@ -92,7 +98,7 @@ class AbRun implements ConnectionOwner, WatchedRun {
     if (!this.burstStarted) this.startBurst()
     if (!keepAlive || !this.options.keepAlive) {
       this.replace(connection)
-    } else if (this.claimed() < this.requested) {
+    } else if (this.claimed() < this.waveBudget()) {
       this.queueSend(connection)
     } else {
       this.finishIfIdle()
@@ -122,7 +128,7 @@ class AbRun implements ConnectionOwner, WatchedRun {
   }
 
   private open(): void {
-    const connection = new AbConnection(this.nextId++, this.target, this)
+    const connection = new AbConnection(this.nextId++, this.wave, this.target, this)
     this.connecting++
     this.live.add(connection)
     this.records.push(connection.record)
@@ -134,9 +140,25 @@ class AbRun implements ConnectionOwner, WatchedRun {
     for (let i = 1; i < this.options.concurrency && this.needsConnection(); i++) this.open()
   }
 
-  /** Requests are left that the connections still connecting will not take. */
+  /** Requests are left in this wave that the connections still connecting will not take. */
   private needsConnection(): boolean {
-    return this.claimed() + this.connecting < this.requested
+    return this.claimed() + this.connecting < this.waveBudget()
+  }
+
+  /** Requests that may be claimed by the end of the current wave: the total split evenly. */
+  private waveBudget(): number {
+    return Math.round((this.requested * this.wave) / this.waves)
+  }
+
+  /**
+   * The wave is served: close its connections and open the next wave's all at once, a new
+   * burst. A wave that loses a connection never gets here: it stalls with its clients connected.
+   */
+  private nextWave(): void {
+    this.wave++
+    for (const connection of this.live) connection.retire()
+    this.live.clear()
+    for (let i = 0; i < this.options.concurrency && this.needsConnection(); i++) this.open()
   }
 
   /** Requests written or about to be: the ones no other connection may take. */
@@ -169,7 +191,9 @@ class AbRun implements ConnectionOwner, WatchedRun {
 
   private finishIfIdle(): void {
     if (this.outstanding > 0 || this.connecting > 0 || this.ready.length > 0) return
-    if (this.sent === this.requested || this.live.size === 0) this.finish('completed', null)
+    if (this.ended) return
+    if (this.wave < this.waves && this.sent === this.waveBudget() && this.live.size > 0) this.nextWave()
+    else if (this.sent === this.requested || this.live.size === 0) this.finish('completed', null)
   }
 
   private fail(code: string): void {
@@ -216,6 +240,7 @@ class AbRun implements ConnectionOwner, WatchedRun {
       progress: this.watch.progress,
       connections: this.records,
       requestBytes: this.target.request.length,
+      waves: {requested: this.waves, started: this.wave},
     }
   }
 }

@@ -127,6 +127,7 @@ class AutocannonRun implements LedgerOwner, WatchedRun {
       progress: this.watch.progress,
       connections: this.ledger.records(),
       timeouts: result.timeouts,
+      waves: {requested: 1, started: 1},
     }
   }
 }

@@ -1,8 +1,9 @@
 import type {ConnectionRecord} from './types.js'
 
-export function newConnectionRecord(id: number): ConnectionRecord {
+export function newConnectionRecord(id: number, wave = 1): ConnectionRecord {
   return {
     id,
+    wave,
     localPort: null,
     connected: false,
     connectedAtMs: null,

@@ -19,6 +19,8 @@ export function validateLoadOptions(engine: EngineName, options: LoadOptions): v
   if (options.bodyBytes !== undefined && (!Number.isInteger(options.bodyBytes) || options.bodyBytes < 0)) {
     throw new UserError(`invalid body size ${options.bodyBytes}: expected a whole number of bytes`)
   }
+  validateWaves(engine, options)
+  validateProtocol(engine, options)
   assertPositive('stall', options.stallMs)
   assertPositive('timeout', options.timeoutMs)
   if (options.requestTimeoutMs !== undefined) assertPositive('request timeout', options.requestTimeoutMs)
@@ -43,4 +45,32 @@ function assertPositiveInteger(name: string, value: number): void {
 
 function assertPositive(name: string, value: number): void {
   if (!(value > 0) || !Number.isFinite(value)) throw new UserError(`invalid ${name} ${value}: expected a positive number`)
+}
+
+/** Waves need the ab engine, keep-alive, and a request for every connection in every wave. */
+function validateWaves(engine: EngineName, options: LoadOptions): void {
+  const waves = options.waves ?? 1
+  if (!Number.isInteger(waves) || waves < 1) throw new UserError(`invalid waves ${waves}: expected a whole number of at least 1`)
+  if (waves === 1) return
+  if (engine !== 'ab') throw new UserError(`${waves} waves need the ab engine`, 'drop --waves or use --engine ab')
+  if (!options.keepAlive) throw new UserError(`${waves} waves need keep-alive: without it every request is a new connection already`, 'drop --waves or --no-keepalive')
+  const requests = options.requests ?? 0
+  if (Math.floor(requests / waves) < options.concurrency) {
+    throw new UserError(
+      `${waves} waves of ${options.concurrency} connections need at least ${waves * options.concurrency} requests, got ${requests}`,
+      'raise -n, or lower --waves or -c',
+    )
+  }
+}
+
+/** echo and raw: the ab engine only (autocannon speaks HTTP), and no HTTP body. */
+function validateProtocol(engine: EngineName, options: LoadOptions): void {
+  const protocol = options.protocol
+  if (protocol === undefined || protocol.kind === 'http') return
+  if (engine !== 'ab') throw new UserError(`the ${engine} engine speaks only HTTP, not ${protocol.kind}`, 'use --engine ab')
+  if ((options.bodyBytes ?? 0) > 0) throw new UserError(`a body size is for HTTP requests, not ${protocol.kind}`, protocol.kind === 'echo' ? 'use --payload' : 'put the bytes in --send')
+  if (protocol.kind === 'echo') assertPositiveInteger('payload size', protocol.payloadBytes)
+  if (protocol.kind === 'raw' && (protocol.send.length === 0 || protocol.expect.length === 0)) {
+    throw new UserError('the raw protocol needs bytes to send and the answer to expect', 'give --send and --expect, e.g. --send "PING\\r\\n" --expect "+PONG\\r\\n"')
+  }
 }

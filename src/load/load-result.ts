@@ -1,7 +1,10 @@
 import {hostHeader} from './http-request.js'
 import type {LoadOptions} from './types.js'
 
-export function loadUrl(options: Pick<LoadOptions, 'host' | 'port' | 'path'>): string {
+/** What the load went to: an http:// URL, or tcp://host:port for the other protocols. */
+export function loadUrl(options: Pick<LoadOptions, 'host' | 'port' | 'path' | 'protocol'>): string {
+  const kind = options.protocol?.kind ?? 'http'
+  if (kind !== 'http') return `tcp://${hostHeader(options.host, options.port)} (${kind})`
   return `http://${hostHeader(options.host, options.port)}${options.path}`
 }
 

@@ -20,12 +20,30 @@ export interface LoadOptions {
   bodyBytes?: number
   /** Per-request timeout (autocannon only; ab has none, like ab itself). */
   requestTimeoutMs?: number
+  /**
+   * Connection bursts in one run (ab engine, keep-alive; default 1): the requests are divided
+   * over the waves, and after each wave the c connections close and c new ones connect at once.
+   */
+  waves?: number
+  /** What is sent and what answers it (default HTTP). */
+  protocol?: LoadProtocol
   signal?: AbortSignal
 }
+
+/**
+ * The protocol a load speaks. http: the request of buildRequest, answers parsed as HTTP/1.x.
+ * echo: each request is payloadBytes bytes, answered by the same bytes. raw: each request is
+ * `send`, answered by exactly `expect` (a line protocol: PING\r\n / +PONG\r\n).
+ */
+export type LoadProtocol = {kind: 'http'} | {kind: 'echo'; payloadBytes: number} | {kind: 'raw'; send: Buffer; expect: Buffer}
+
+export type ProtocolName = LoadProtocol['kind']
 
 /** What happened on one client connection, matched later to server-side sockets by localPort. */
 export interface ConnectionRecord {
   id: number
+  /** The wave (connection burst) it belongs to, from 1 (absent: 1). */
+  wave?: number
   /** The client's ephemeral port: the peer port the server side sees. null if never connected. */
   localPort: number | null
   connected: boolean
@@ -82,6 +100,8 @@ export interface LoadResult {
   requestBytes?: number
   /** Requests that hit requestTimeoutMs (autocannon); each one made it open a new connection. */
   timeouts?: number
+  /** Connection bursts asked for, and how many started (a wave that loses connections stalls the run). */
+  waves?: {requested: number; started: number}
 }
 
 /** Optional callbacks while a load runs (progress bars). */

@@ -2,7 +2,7 @@
  * The human bench report: the verdict in one line first, then the findings with their evidence,
  * then the numbers behind them. Fixed-width layout that reads the same with or without colour.
  */
-import type {BenchReport, BenchRun, MatrixReport, MatrixRow, TimelinePoint} from '../bench/types.js'
+import type {BenchReport, BenchRun, MatrixReport, MatrixRow, RepeatReport, TimelinePoint} from '../bench/types.js'
 import type {Verdict, VerdictStatus} from '../diagnose/types.js'
 import type {LoadResult} from '../load/types.js'
 import type {ServerStats} from '../targets/reference-server.js'
@@ -23,7 +23,8 @@ export interface Headline {
 }
 
 export function renderBenchText(report: BenchReport, style: Style): string {
-  const lines = report.kind === 'single' ? renderRunLines(report.run, style) : renderMatrixLines(report.matrix, style)
+  const lines =
+    report.kind === 'single' ? renderRunLines(report.run, style) : report.kind === 'repeat' ? renderRepeatLines(report.repeat, style) : renderMatrixLines(report.matrix, style)
   return `${lines.map((line) => line.trimEnd()).join('\n')}\n`
 }
 
@@ -67,6 +68,48 @@ export function describeMatrix(matrix: MatrixReport): Headline {
     status: 'findings',
     text: `LOST CONNECTIONS: ${lossyRuns} of ${runs} runs, in ${lossyModes} of ${matrix.rows.length} modes`,
   }
+}
+
+/** --repeat on one target: how many of its runs lost connections. */
+export function describeRepeat(repeat: RepeatReport): Headline {
+  const total = repeat.runs.length
+  if (repeat.lossyRuns > 0) return {status: 'findings', text: `LOST CONNECTIONS in ${repeat.lossyRuns} of ${total} runs`}
+  const inconclusive = repeat.runs.filter((run) => run.verdict.status === 'inconclusive').length
+  if (inconclusive > 0) return {status: 'inconclusive', text: `INCONCLUSIVE: ${inconclusive} of ${total} runs could not tell; no connection lost in the others`}
+  const findings = repeat.runs.filter((run) => run.verdict.status === 'findings').length
+  if (findings > 0) return {status: 'findings', text: `FINDINGS in ${findings} of ${total} runs; no connection lost`}
+  return {status: 'healthy', text: `HEALTHY: no connection lost in ${total} runs`}
+}
+
+/** The run a repeat's report shows whole: the first that lost connections, else the first with findings, else the last. */
+export function repeatShownRun(repeat: RepeatReport): number {
+  const lossy = repeat.runs.findIndex((run) => countSilentClients(run.load) > 0 || run.verdict.status === 'findings')
+  return lossy >= 0 ? lossy : repeat.runs.length - 1
+}
+
+function renderRepeatLines(repeat: RepeatReport, style: Style): string[] {
+  const headline = describeRepeat(repeat)
+  const shown = repeatShownRun(repeat)
+  const cells = repeat.runs.map((run, index) => {
+    const waves = run.load.waves
+    return [
+      String(index + 1),
+      describeRun(run).text,
+      waves === undefined ? '-' : `${waves.started}/${waves.requested}`,
+      formatMs(run.durationMs),
+    ]
+  })
+  const table = alignColumns([['run', 'result', 'waves', 'time'], ...cells], [true, false, true, true]).map((columns) => columns.join('  '))
+  return [
+    paintVerdict(style, headline.status, headline.text),
+    style.dim(`${repeat.runs[0]?.target.description ?? ''}, a fresh server for each run`),
+    '',
+    style.bold(table[0]!),
+    ...table.slice(1).map((line, index) => (repeat.runs[index]!.verdict.status === 'findings' ? style.red(line) : line)),
+    '',
+    style.bold(`Run ${shown + 1} of ${repeat.runs.length}:`),
+    ...renderRunLines(repeat.runs[shown]!, style),
+  ]
 }
 
 /** Clients that never received a byte: the connections the server lost. */
@@ -143,11 +186,20 @@ function renderLoadLines(load: LoadResult, style: Style): string[] {
     row('engine', `${load.engine}, ${load.concurrency} connections, ${load.keepAlive ? 'keep-alive' : 'no keep-alive'}, ${load.url}`),
     row('requests', `${load.completed} completed / ${load.sent} sent / ${requested}`),
     row('clients', `${served} of ${load.connections.length} got a response, ${silent} never got a byte`),
+    ...(load.waves === undefined || load.waves.requested === 1 ? [] : [row('waves', describeWaves(load, load.waves))]),
     row('rate', `${Math.round(load.requestsPerSecond)} req/s over ${formatMs(load.durationMs)}`),
     row('latency', latency),
     row('errors', `${load.errors} connection errors, ${load.non2xx} non-2xx, ${load.reconnects} reconnects`),
     row('ended', describeLoadEnd(load)),
   ]
+}
+
+/** "10 of 10 bursts of 94 connections" or "4 of 10 started: wave 4 lost 12 connections and stalled". */
+function describeWaves(load: LoadResult, waves: {requested: number; started: number}): string {
+  const bursts = `${waves.started} of ${waves.requested} bursts of ${load.concurrency} connections`
+  const lostWaves = [...new Set(load.connections.filter((c) => c.bytesReceived === 0 && c.requestsSent > 0).map((c) => c.wave ?? 1))]
+  if (lostWaves.length === 0) return bursts
+  return `${bursts}; the connections lost were in wave ${lostWaves.join(', ')}, where the run stopped`
 }
 
 function renderQueueLines(run: BenchRun, style: Style): string[] {

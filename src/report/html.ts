@@ -16,6 +16,7 @@ import {
   describeCompleted,
   describeLoadEnd,
   describeMatrix,
+  describeRepeat,
   describeNeverAccepted,
   describeOpenPerLoop,
   describeRun,
@@ -41,6 +42,14 @@ export function renderBenchHtml(report: BenchReport): string {
     return renderPage(headline.text, [
       renderBanner(headline, `${run.target.description} — ${formatEndpoint({address: run.target.host, port: run.target.port})}`),
       renderRunBody(run),
+    ])
+  }
+  if (report.kind === 'repeat') {
+    const headline = describeRepeat(report.repeat)
+    const [first] = report.repeat.runs
+    return renderPage(headline.text, [
+      renderBanner(headline, `${first?.target.description ?? ''}, ${report.repeat.runs.length} runs, a fresh server for each`),
+      renderMatrixRuns(report.repeat.runs),
     ])
   }
   const headline = describeMatrix(report.matrix)

@@ -7,7 +7,7 @@
  */
 import type {BenchReport, BenchRun} from '../bench/types.js'
 import type {Finding} from '../diagnose/types.js'
-import {describeMatrix, describeRun} from './bench-text.js'
+import {describeMatrix, describeRepeat, describeRun} from './bench-text.js'
 import {sameMode, type CiGate} from './summary-markdown.js'
 
 interface TestCase {
@@ -21,8 +21,14 @@ interface TestCase {
 const SUITE = 'reactor-doctor bench'
 
 export function renderJunit(report: BenchReport, gate: CiGate, timestamp: Date = new Date()): string {
-  const cases = report.kind === 'single' ? [runCase(report.run, gate)] : report.matrix.rows.map((row) => modeCase(row.label, report.matrix.runs.filter((run) => sameMode(run, row.mode)), gate))
-  const headline = report.kind === 'single' ? describeRun(report.run) : describeMatrix(report.matrix)
+  // One test case per run (one run, or each of --repeat's), or per mode of the matrix.
+  const cases =
+    report.kind === 'single'
+      ? [runCase(report.run, gate)]
+      : report.kind === 'repeat'
+        ? report.repeat.runs.map((run, i) => ({...runCase(run, gate), name: `run ${i + 1} of ${report.repeat.runs.length}: ${run.target.description}`}))
+        : report.matrix.rows.map((row) => modeCase(row.label, report.matrix.runs.filter((run) => sameMode(run, row.mode)), gate))
+  const headline = report.kind === 'single' ? describeRun(report.run) : report.kind === 'repeat' ? describeRepeat(report.repeat) : describeMatrix(report.matrix)
   const failures = cases.reduce((sum, c) => sum + c.failures.length, 0)
   const errors = cases.filter((c) => c.error !== null).length
   const seconds = cases.reduce((sum, c) => sum + c.seconds, 0)

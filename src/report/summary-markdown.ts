@@ -3,11 +3,11 @@
  * summary page) or any CI that shows Markdown. The verdict first, then each finding with its
  * evidence, then the table of numbers (the load of one run, or the mode matrix).
  */
-import type {BenchReport, BenchRun, MatrixReport} from '../bench/types.js'
+import type {BenchReport, BenchRun, MatrixReport, RepeatReport} from '../bench/types.js'
 import type {FindingKind, Verdict} from '../diagnose/types.js'
 import {formatEndpoint} from '../probes/address.js'
 import {formatMs} from './ascii-chart.js'
-import {countSilentClients, describeCompleted, describeLoadEnd, describeMatrix, describeNeverAccepted, describeRun, type Headline} from './bench-text.js'
+import {countSilentClients, describeCompleted, describeLoadEnd, describeMatrix, describeNeverAccepted, describeRepeat, describeRun, repeatShownRun, type Headline} from './bench-text.js'
 
 /** What the CI gate decided: the finding kinds that fail it for this report, and the exit code. */
 export interface CiGate {
@@ -16,8 +16,15 @@ export interface CiGate {
 }
 
 export function renderSummaryMarkdown(report: BenchReport, gate: CiGate): string {
-  const lines = report.kind === 'single' ? runLines(report.run, gate) : matrixLines(report.matrix, gate)
+  const lines =
+    report.kind === 'single' ? runLines(report.run, gate) : report.kind === 'repeat' ? repeatLines(report.repeat, gate) : matrixLines(report.matrix, gate)
   return `${lines.join('\n')}\n`
+}
+
+/** --repeat: the k-of-N line, then the run it shows in full (the first that lost connections). */
+function repeatLines(repeat: RepeatReport, gate: CiGate): string[] {
+  const shown = repeat.runs[repeatShownRun(repeat)]!
+  return [headlineLine(describeRepeat(repeat), gate), '', `### Run ${repeatShownRun(repeat) + 1} of ${repeat.runs.length}`, '', ...runLines(shown, gate).slice(1)]
 }
 
 const marks: Record<Headline['status'], string> = {healthy: '✅', findings: '❌', inconclusive: '⚠️'}

@@ -7,7 +7,10 @@ export interface TargetAddress {
   path: string
 }
 
-/** Parse --url: http only, loopback only, explicit or default port 80. */
+/**
+ * Parse --url: loopback only; http:// with an explicit or default port 80, or tcp://host:port
+ * (a server that does not speak HTTP: bench --protocol echo or raw).
+ */
 export function parseTargetUrl(text: string): TargetAddress {
   let url: URL
   try {
@@ -15,9 +18,12 @@ export function parseTargetUrl(text: string): TargetAddress {
   } catch {
     throw new UserError(`--url ${text} is not a URL`, 'use the form http://127.0.0.1:PORT/path')
   }
-  if (url.protocol !== 'http:') {
-    throw new UserError(`--url ${text}: only http:// is supported`, 'point it at the plain-HTTP port of the server')
+  if (url.protocol === 'tcp:' && url.port === '') throw new UserError(`--url ${text}: a tcp:// URL needs its port`, 'use the form tcp://127.0.0.1:PORT')
+  if (url.protocol !== 'http:' && url.protocol !== 'tcp:') {
+    throw new UserError(`--url ${text}: only http:// and tcp:// are supported`, 'point it at the plain-HTTP port of the server, or tcp://HOST:PORT with --protocol echo or raw')
   }
   assertLoopback(url.hostname)
-  return {host: normalizeAddress(url.hostname), port: url.port ? Number(url.port) : 80, path: `${url.pathname}${url.search}`}
+  // A tcp:// target has no path; '/' keeps the HTTP-only code paths (a URL to print) simple.
+  const path = url.protocol === 'tcp:' ? '/' : `${url.pathname}${url.search}`
+  return {host: normalizeAddress(url.hostname), port: url.port ? Number(url.port) : 80, path}
 }

@@ -10,7 +10,9 @@ export type TargetSpec =
   | {kind: 'command'; argv: string[]; host: string; port: number | null; path: string; readyTimeoutMs: number}
   | {kind: 'url'; host: string; port: number; path: string}
 
-export type BenchPlan = {kind: 'single'; target: TargetSpec} | {kind: 'matrix'; threads: number; backlog: number; acceptDelayUs: number}
+export type BenchPlan =
+  | {kind: 'single'; target: TargetSpec}
+  | {kind: 'matrix'; threads: number; backlog: number; protocol: ReferenceServerMode['protocol']; acceptDelayUs: number}
 
 export interface TargetFlags {
   command: string[]
@@ -22,6 +24,8 @@ export interface TargetFlags {
   accept?: string
   read?: string
   backlog?: number
+  /** The reference server's protocol (bench derives it from the load's --protocol). */
+  protocol?: string
   'ready-timeout': string
   /** The reference server's pause after each accept(), in µs. */
   acceptDelayUs: number
@@ -35,7 +39,8 @@ const matrixThreads = 4
  * or (no target, no mode flag) the mode matrix. Conflicting flags are a usage error.
  */
 export function planTarget(flags: TargetFlags, parseMs: (text: string, flag: string) => number): BenchPlan {
-  const modeFlags = modeNames.filter((name) => name !== 'backlog' && flags[name] !== undefined)
+  // --backlog and --protocol apply to every mode, so they alone do not pick one over the matrix.
+  const modeFlags = modeNames.filter((name) => name !== 'backlog' && name !== 'protocol' && flags[name] !== undefined)
   const hasCommand = flags.command.length > 0
   if (flags.url !== undefined && flags.url.trim() === '') throw new UserError('--url is empty', 'give the running server\'s URL, e.g. --url http://127.0.0.1:8080/')
   if (flags.url && hasCommand) throw new UserError('--url and a server command both name a target', 'give one of them')
@@ -59,7 +64,8 @@ export function planTarget(flags: TargetFlags, parseMs: (text: string, flag: str
     // Each of the matrix's runs starts its own server; on one port, a run would read what the
     // run before left behind.
     if (flags.port !== undefined) throw new UserError('--port is for one server, and the mode matrix starts one per run, each on a free port', 'drop --port, or pick one mode (e.g. --trigger et)')
-    return {kind: 'matrix', threads: matrixThreads, backlog: flags.backlog ?? DEFAULT_MODE.backlog, acceptDelayUs: flags.acceptDelayUs}
+    const protocol = (flags.protocol ?? DEFAULT_MODE.protocol) as ReferenceServerMode['protocol']
+    return {kind: 'matrix', threads: matrixThreads, backlog: flags.backlog ?? DEFAULT_MODE.backlog, protocol, acceptDelayUs: flags.acceptDelayUs}
   }
   const mode = modeFromFlags(flags)
   return {kind: 'single', target: {kind: 'reference', mode, host: flags.host, port: flags.port ?? 0, acceptDelayUs: flags.acceptDelayUs}}

@@ -29,6 +29,7 @@ export const referenceModeTable = {
   accept: {values: ['once', 'drain'], default: 'drain', summary: 'One accept per wakeup, or until EAGAIN.'},
   read: {values: ['once', 'drain'], default: 'drain', summary: 'One read per wakeup, or until EAGAIN.'},
   backlog: {min: 1, max: 65_535, default: 128, summary: 'Listen backlog.'},
+  protocol: {values: ['http', 'echo'], default: 'http', summary: 'Answer HTTP requests, or echo every byte back.'},
 } as const satisfies Record<ModeName, ChoiceRow | NumberRow>
 
 export const modeNames = Object.keys(referenceModeTable) as ModeName[]
@@ -39,11 +40,13 @@ export const DEFAULT_MODE: ReferenceServerMode = {
   accept: referenceModeTable.accept.default,
   read: referenceModeTable.read.default,
   backlog: referenceModeTable.backlog.default,
+  protocol: referenceModeTable.protocol.default,
 }
 
 /**
  * The mode flags as oclif flags. `server` gives them defaults; `bench` does not, since there a
- * mode flag is what picks one reference-server mode over the mode matrix.
+ * mode flag is what picks one reference-server mode over the mode matrix. `bench` takes
+ * --protocol as a load flag of its own (it also speaks raw) and gives the server its echo mode.
  */
 export function referenceModeFlags(options: {withDefaults: boolean; prefix?: string}) {
   const summary = (text: string) => (options.prefix ? `${options.prefix}${text[0]!.toLowerCase()}${text.slice(1)}` : text)
@@ -56,23 +59,31 @@ export function referenceModeFlags(options: {withDefaults: boolean; prefix?: str
       ? Flags.integer({min: row.min, max: row.max, default: row.default, summary: summary(row.summary)})
       : Flags.integer({min: row.min, max: row.max, summary: summary(row.summary)})
   const table = referenceModeTable
-  return {trigger: choice(table.trigger), threads: number(table.threads), accept: choice(table.accept), read: choice(table.read), backlog: number(table.backlog)}
+  return {
+    trigger: choice(table.trigger),
+    threads: number(table.threads),
+    accept: choice(table.accept),
+    read: choice(table.read),
+    backlog: number(table.backlog),
+    protocol: choice(table.protocol),
+  }
 }
 
 /** A mode from flag values, each missing one at its default. */
 export function modeFromFlags(flags: Partial<Record<ModeName, string | number | undefined>>): ReferenceServerMode {
   const pick = <K extends ModeName>(name: K) => (flags[name] ?? DEFAULT_MODE[name]) as ReferenceServerMode[K]
-  return {trigger: pick('trigger'), threads: pick('threads'), accept: pick('accept'), read: pick('read'), backlog: pick('backlog')}
+  return {trigger: pick('trigger'), threads: pick('threads'), accept: pick('accept'), read: pick('read'), backlog: pick('backlog'), protocol: pick('protocol')}
 }
 
 /** The C server's arguments for a mode: its options are named as the flags are. */
 export function modeArgs(mode: ReferenceServerMode): string[] {
-  return modeNames.flatMap((name) => [`--${name}`, String(mode[name])])
+  return modeNames.flatMap((name) => (mode[name] === undefined ? [] : [`--${name}`, String(mode[name])]))
 }
 
 export function describeMode(mode: ReferenceServerMode, acceptDelayUs = 0): string {
   const trigger = mode.trigger === 'et' ? 'edge-triggered' : 'level-triggered'
   const loops = mode.threads === 0 ? 'main loop serves' : `${mode.threads} I/O thread${mode.threads === 1 ? '' : 's'}`
   const delay = acceptDelayUs > 0 ? `, ${acceptDelayUs} µs per accept` : ''
-  return `${trigger}, ${loops}, accept ${mode.accept}, read ${mode.read}, backlog ${mode.backlog}${delay}`
+  const echo = mode.protocol === 'echo' ? ', echo' : ''
+  return `${trigger}, ${loops}, accept ${mode.accept}, read ${mode.read}, backlog ${mode.backlog}${delay}${echo}`
 }

@@ -13,6 +13,8 @@ export interface ReferenceServerMode {
   /** One read() per connection wakeup, or until EAGAIN. */
   read: 'once' | 'drain'
   backlog: number
+  /** http (when absent): answers HTTP requests; echo: writes back every byte it reads. */
+  protocol?: 'http' | 'echo'
 }
 
 export interface ServerStats {
@@ -61,9 +63,11 @@ export function parseServerEvent(line: string): ServerEvent | null {
 
 function parseListening(r: Record<string, unknown>): ListeningEvent | null {
   const {host, port, pid, trigger, threads, accept, read, backlog} = r
+  const protocol = r.protocol ?? 'http'
   if (typeof host !== 'string' || !isCount(port) || !isCount(pid) || !isCount(threads) || !isCount(backlog)) return null
   if ((trigger !== 'et' && trigger !== 'lt') || !isOnceOrDrain(accept) || !isOnceOrDrain(read)) return null
-  return {event: 'listening', host, port, pid, mode: {trigger, threads, accept, read, backlog}}
+  if (protocol !== 'http' && protocol !== 'echo') return null
+  return {event: 'listening', host, port, pid, mode: {trigger, threads, accept, read, backlog, protocol}}
 }
 
 function parseStats(r: Record<string, unknown>): ServerEvent | null {

@@ -84,7 +84,9 @@ describe('bench on the reference server', () => {
     expect(result.exitCode).toBe(0)
     expect(run.probe).toBeNull()
     expect(run.load.completed).toBe(1000)
-    expect(run.serverStats!.accepted).toBe(94)
+    // The default waves: every one of them a new burst of 94 connections, all accepted.
+    expect(run.load.waves).toEqual({requested: 10, started: 10})
+    expect(run.serverStats!.accepted).toBe(94 * 10)
     expect(run.finalSnapshot.sockets.find((s) => s.state === 'LISTEN')!.recvQ).toBe(0)
   })
 

@@ -7,14 +7,16 @@ const plan = (extra: Partial<TargetFlags>) => planTarget(flags(extra), parseDura
 
 describe('planTarget', () => {
   it('no target and no mode flag: the mode matrix, with --backlog', () => {
-    expect(plan({})).toEqual({kind: 'matrix', threads: 4, backlog: 128, acceptDelayUs: 50})
+    expect(plan({})).toEqual({kind: 'matrix', threads: 4, backlog: 128, protocol: 'http', acceptDelayUs: 50})
+    // --protocol (bench's echo load) is a matrix-wide setting too, not a mode pick.
+    expect(plan({protocol: 'echo'})).toMatchObject({kind: 'matrix', protocol: 'echo'})
     expect(plan({backlog: 8})).toMatchObject({kind: 'matrix', backlog: 8})
   })
 
   it('a mode flag: the reference server in that mode, the rest from the defaults', () => {
     expect(plan({trigger: 'et', port: 9000})).toEqual({
       kind: 'single',
-      target: {kind: 'reference', mode: {trigger: 'et', threads: 0, accept: 'drain', read: 'drain', backlog: 128}, host: '127.0.0.1', port: 9000, acceptDelayUs: 50},
+      target: {kind: 'reference', mode: {trigger: 'et', threads: 0, accept: 'drain', read: 'drain', backlog: 128, protocol: 'http'}, host: '127.0.0.1', port: 9000, acceptDelayUs: 50},
     })
     expect(plan({threads: 4, accept: 'once'})).toMatchObject({target: {mode: {trigger: 'lt', threads: 4, accept: 'once'}, port: 0}})
   })

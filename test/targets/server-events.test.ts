@@ -12,8 +12,14 @@ describe('parseServerEvent', () => {
       host: '127.0.0.1',
       port: 42595,
       pid: 7733,
-      mode: {trigger: 'et', threads: 4, accept: 'once', read: 'drain', backlog: 128},
+      mode: {trigger: 'et', threads: 4, accept: 'once', read: 'drain', backlog: 128, protocol: 'http'},
     })
+  })
+
+  it('reads the protocol the server speaks (http when a server before --protocol leaves it out)', () => {
+    const echo = listening.replace('}', ',"protocol":"echo"}')
+    expect(parseServerEvent(echo)).toMatchObject({mode: {protocol: 'echo'}})
+    expect(parseServerEvent(listening.replace('}', ',"protocol":"smtp"}'))).toBeNull()
   })
 
   it('reads a stats event into camelCase fields', () => {
