@@ -15,6 +15,10 @@
 
 #define RS_MAX_HEAD 8192
 #define RS_INBUF (2 * RS_MAX_HEAD) /* a partial head never fills it, so a read always has room */
+/* Backpressure: past this much unsent output a connection is not read until its client drains
+ * some (as Redis's client output buffer limit and muduo's high-water mark do), so a client that
+ * pipelines requests and never reads the answers cannot grow the server's memory without bound. */
+#define RS_OUT_HIGH_WATER (256 * 1024)
 
 struct rsConn {
     rsWatch watch;
@@ -198,10 +202,19 @@ static void processInput(rsConn *c) {
     c->inLen -= pos;
 }
 
-/* One read() per call in --read once mode, else until EAGAIN. Returns -1 on a socket error. */
-static int handleRead(rsConn *c) {
+static int outputFull(const rsConn *c) {
+    return c->outLen - c->outSent > RS_OUT_HIGH_WATER;
+}
+
+/* One read() per call in --read once mode, else until EAGAIN or the output is full (then
+ * *paused is set). Returns -1 on a socket error. */
+static int handleRead(rsConn *c, int *paused) {
     int drain = c->worker->opt->readDrain;
     do {
+        if (outputFull(c)) {
+            *paused = 1;
+            break;
+        }
         ssize_t n = read(c->watch.fd, c->in + c->inLen, RS_INBUF - c->inLen);
         if (n > 0) {
             c->inLen += (size_t)n;
@@ -232,8 +245,10 @@ static int handleWrite(rsConn *c) {
         }
     }
     if (c->outSent == c->outLen) c->outSent = c->outLen = 0;
-    /* A closing connection stops reading, so level-triggered input cannot wake us in a spin. */
-    int mask = (c->closing ? 0 : RS_READABLE) | (c->outLen > 0 ? RS_WRITABLE : 0) | edgeFlag(c);
+    /* A closing connection stops reading, so level-triggered input cannot wake us in a spin; so
+     * does one whose output is full, until it drains (re-arming EPOLLIN then reports what waits). */
+    int reading = !c->closing && !outputFull(c);
+    int mask = (reading ? RS_READABLE : 0) | (c->outLen > 0 ? RS_WRITABLE : 0) | edgeFlag(c);
     if (mask != c->watch.mask && rsModifyWatch(c->worker->loop, &c->watch, mask) < 0) return -1;
     return 0;
 }
@@ -241,13 +256,19 @@ static int handleWrite(rsConn *c) {
 static void handleConnEvent(rsLoop *loop, rsWatch *watch, int mask) {
     rsConn *c = watch->data;
     rsAssertInLoopThread(loop);
-    if ((mask & RS_READABLE) && !c->closing && handleRead(c) < 0) {
-        closeConn(c);
-        return;
-    }
-    if (handleWrite(c) < 0) {
-        closeConn(c);
-        return;
+    for (;;) {
+        int paused = 0;
+        if ((mask & RS_READABLE) && !c->closing && handleRead(c, &paused) < 0) {
+            closeConn(c);
+            return;
+        }
+        if (handleWrite(c) < 0) {
+            closeConn(c);
+            return;
+        }
+        /* Reading stopped at the high-water mark and the socket then took the output: read on
+         * now, since an edge-triggered socket does not report input it reported before. */
+        if (!paused || outputFull(c) || c->closing) break;
     }
     if (c->peerClosed || (c->closing && c->outLen == 0)) closeConn(c);
 }

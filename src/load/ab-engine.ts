@@ -33,6 +33,8 @@ class AbRun implements ConnectionOwner, WatchedRun {
   private ended = false
   /** The wave (connection burst) running now, from 1. */
   private wave = 1
+  /** Connection errors before the current wave began. */
+  private errorsBeforeWave = 0
   private readonly waves: number
   private readonly requested: number
   private readonly startedAt = performance.now()
@@ -156,6 +158,7 @@ class AbRun implements ConnectionOwner, WatchedRun {
    */
   private nextWave(): void {
     this.wave++
+    this.errorsBeforeWave = this.errors
     for (const connection of this.live) connection.retire()
     this.live.clear()
     for (let i = 0; i < this.options.concurrency && this.needsConnection(); i++) this.open()
@@ -192,7 +195,11 @@ class AbRun implements ConnectionOwner, WatchedRun {
   private finishIfIdle(): void {
     if (this.outstanding > 0 || this.connecting > 0 || this.ready.length > 0) return
     if (this.ended) return
-    if (this.wave < this.waves && this.sent === this.waveBudget() && this.live.size > 0) this.nextWave()
+    // A wave whose requests were all sent goes on, even when the server closed every connection
+    // after its response (no keep-alive): the next wave opens new ones. Not after connection
+    // errors: as in ab, a failed connection is not replaced.
+    const cleanWave = this.live.size > 0 || this.errors === this.errorsBeforeWave
+    if (this.wave < this.waves && this.sent === this.waveBudget() && cleanWave) this.nextWave()
     else if (this.sent === this.requested || this.live.size === 0) this.finish('completed', null)
   }
 

@@ -54,7 +54,7 @@ describe('bench -- <a server with one reactor bug>', () => {
   })
 
   it('a server that re-registers a connection for EPOLLOUT only after a partial write (C): read-interest-missing, exit 1', async () => {
-    const result = await runCli(['bench', '-n', '100', '-c', '10', '--json', '--', bugs, '--bug', 'epollout-only', '--port', '{port}'], {timeoutMs: 90_000})
+    const result = await runCli(['bench', '-n', '100', '-c', '10', '--waves', '1', '--json', '--', bugs, '--bug', 'epollout-only', '--port', '{port}'], {timeoutMs: 90_000})
     expect(result.stderr).toBe('')
     const report = JSON.parse(result.stdout) as BenchReport
     if (report.kind !== 'single') throw new Error('expected one run')

@@ -56,7 +56,7 @@ describe('bench --protocol echo', () => {
   it('finds a correct echo server healthy (exit 0), every wave served', async () => {
     const result = await runCli(['bench', '--protocol', 'echo', '--payload', '200', '--json', ...lineServer('--trigger', 'et', '--accept', 'drain')])
     const run = singleRun(result.stdout)
-    expect(run.verdict).toEqual({status: 'healthy', findings: [], notes: []})
+    expect(run.verdict).toEqual({status: 'healthy', findings: [], diagnoses: [], notes: []})
     expect(result.exitCode).toBe(0)
     expect(run.load).toMatchObject({completed: 1000, requestBytes: 200, waves: {requested: 10, started: 10}})
   })

@@ -1,3 +1,4 @@
+import {readFileSync} from 'node:fs'
 import net from 'node:net'
 import {fileURLToPath} from 'node:url'
 import {execa} from 'execa'
@@ -94,4 +95,38 @@ describe('ASan/UBSan build', () => {
     expect(server.stderrTail).toEqual([])
     expect(await server.exited).toEqual({code: 0, signal: null})
   }, 60_000)
+})
+
+describe('backpressure', () => {
+  it('a client that pipelines 30 MB of requests and never reads: the server stops reading it, memory stays bounded', async () => {
+    const server = await startServer({trigger: 'lt', threads: 0})
+    const client = net.connect(server.port, '127.0.0.1')
+    client.on('error', () => {})
+    client.pause() // never read the answers
+    await new Promise<void>((resolve) => client.once('connect', () => resolve()))
+    const chunk = Buffer.from(get.repeat(4096)) // about 160 KiB of requests
+    let written = 0
+    // Write until 30 MB went out or the server stopped taking them (no 'drain' for 2 s).
+    while (written < 30 * 1024 * 1024) {
+      written += chunk.length
+      if (client.write(chunk)) continue
+      const drained = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), 2000)
+        client.once('drain', () => {
+          clearTimeout(timer)
+          resolve(true)
+        })
+      })
+      if (!drained) break
+    }
+    try {
+      const status = readFileSync(`/proc/${server.pid}/status`, 'utf8')
+      const rssKiB = Number(/^VmRSS:\s+(\d+) kB/m.exec(status)![1])
+      expect(rssKiB, `server RSS after ${written} bytes of pipelined requests`).toBeLessThan(64 * 1024)
+      // It stopped reading: most of what was written waits in the kernel, not in the server.
+      expect(written).toBeLessThan(30 * 1024 * 1024)
+    } finally {
+      client.destroy()
+    }
+  })
 })
