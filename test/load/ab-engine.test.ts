@@ -68,7 +68,7 @@ describe('ab engine', () => {
 
     expect(result).toMatchObject({end: 'stalled', sent: 1000, completed: 996})
     expect(result.stallMs!).toBeGreaterThanOrEqual(400)
-    expect(result.durationMs).toBeLessThan(2000)
+    expect(result.durationMs).toBeLessThan(9000) // generous, inside the 10 s timeout: the 400 ms stall ended it
     const silent = result.connections.filter((c) => c.firstByteAtMs === null)
     expect(silent.map((c) => c.id)).toEqual([90, 91, 92, 93])
     expect(silent.every((c) => c.connected && c.localPort !== null && c.requestsSent === 1)).toBe(true)
@@ -79,13 +79,13 @@ describe('ab engine', () => {
     const server = await track(startChildServer('silent-after.mjs', ['--answer', '0']))
     const timedOut = await runLoad('ab', options(server.port, {stallMs: 60_000, timeoutMs: 300}))
     expect(timedOut).toMatchObject({end: 'timeout', sent: 1, completed: 0})
-    expect(timedOut.durationMs).toBeLessThan(1000)
+    expect(timedOut.durationMs).toBeLessThan(10_000) // far below the 60 s stall bound: the 300 ms timeout ended it
 
     const controller = new AbortController()
     setTimeout(() => controller.abort(), 100)
     const aborted = await runLoad('ab', options(server.port, {stallMs: 60_000, signal: controller.signal}))
     expect(aborted.end).toBe('aborted')
-    expect(aborted.durationMs).toBeLessThan(1000)
+    expect(aborted.durationMs).toBeLessThan(10_000) // far below the stall bound: the abort ended it
 
     const before = await runLoad('ab', options(server.port, {signal: AbortSignal.abort()}))
     expect(before).toMatchObject({end: 'aborted', sent: 0, connections: []})

