@@ -3,7 +3,7 @@ import type net from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
-import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
+import {afterAll, afterEach, beforeAll, describe, expect, it, vi} from 'vitest'
 import type {SocketsReport} from '../../src/report/sockets-report.js'
 import {takeSnapshot} from '../../src/probes/index.js'
 import {runCli as runCliCommand, runCliPiped, startCli, type CliOptions, type CliProcess} from '../helpers/run-cli.js'
@@ -195,14 +195,15 @@ describe('sockets on a server that never closes after the peer FIN', () => {
     await leaveCloseWait(1)
     const child = startCli(['sockets', '--port', String(port), '--watch', '--interval', '100ms', '--stuck-after', '500ms'])
     watches.push(child)
-    // Interrupt a second after sampling starts.
-    await new Promise((resolve) => child.stdout!.once('data', resolve))
-    await new Promise((resolve) => setTimeout(resolve, 1200))
+    // Interrupt once a sample 0.7 s in has printed: past --stuck-after, so the socket counts as stuck.
+    let printed = ''
+    child.stdout!.on('data', (chunk: Buffer) => (printed += chunk.toString()))
+    await vi.waitFor(() => expect([...printed.matchAll(/^\+(\d+\.\d) s /gm)].some((m) => Number(m[1]) >= 0.7)).toBe(true), {timeout: 30_000, interval: 20})
     child.kill('SIGINT')
     const result = await child
     expect(result.exitCode).toBe(1)
     expect(result.stdout).toMatch(/^Watched \d+\.\d s, \d+ samples:$/m)
-    expect(result.stdout).toMatch(/stayed 1\.\d s, stuck, accepted, Recv-Q 0$/m)
+    expect(result.stdout).toMatch(/stayed \d+\.\d s, stuck, accepted, Recv-Q 0$/m)
     // A closing reading with owners names the listener.
     expect(result.stdout).toMatch(/^ {2}127\.0\.0\.1:\d+ {2}accept queue 0 .*\(pid \d+, fd \d+\)$/m)
   })
