@@ -1,7 +1,8 @@
 import type {SocketRecord} from '../probes/types.js'
 import type {Finding} from './types.js'
 import {describeSocket, listSome, plural, seconds} from './describe.js'
-import {ownershipOf, unreadAtStall, type SocketEvidence} from '../probes/socket-evidence.js'
+import {ownershipOf, portSockets, unreadAtStall, type SocketEvidence} from '../probes/socket-evidence.js'
+import type {CannotJudge} from './evidence.js'
 import {trackSockets} from './track-sockets.js'
 
 const isOwnedUnread = (socket: SocketRecord) => socket.state === 'ESTAB' && socket.recvQ > 0 && ownershipOf(socket) === 'accepted'
@@ -11,7 +12,7 @@ const isOwnedUnread = (socket: SocketRecord) => socket.state === 'ESTAB' && sock
  * that held its client's unanswered request through a whole stall of the load (the reading taken
  * before the clients closed). Bytes waiting for a moment are normal, so one plain reading never fires this.
  */
-export function detectDataLeftUnread(evidence: SocketEvidence): Finding | null {
+export function detectDataLeftUnread(evidence: SocketEvidence): Finding | CannotJudge | null {
   const stuck =
     evidence.snapshots.length < 2
       ? []
@@ -19,7 +20,15 @@ export function detectDataLeftUnread(evidence: SocketEvidence): Finding | null {
           (tracked) => tracked.presentAtEnd && tracked.lastAt - tracked.firstAt >= evidence.stuckAfterMs,
         )
   const atStall = evidence.stalled ? unreadAtStall(evidence.stalled, evidence.port) : []
-  if (stuck.length === 0 && atStall.length === 0) return null
+  if (stuck.length === 0 && atStall.length === 0) {
+    const last = evidence.snapshots.at(-1)
+    const holding = evidence.snapshots.length === 1 && !evidence.stalled && last ? portSockets(last, evidence.port).filter(isOwnedUnread) : []
+    if (holding.length === 0) return null
+    return {
+      kind: 'data-left-unread',
+      cannotJudge: `${plural(holding.length, 'accepted connection')} held unread bytes in the one reading; bytes in flight look the same once: watch the port (sockets --watch) to tell`,
+    }
+  }
   const stall = evidence.stalled ? seconds(evidence.stalled.stalledForMs) : ''
   const lines = [
     ...atStall.map((socket) => `${describeSocket(socket)}, its client waiting for an answer through the whole ${stall} stall`),

@@ -1,5 +1,6 @@
 import {formatEndpoint} from '../probes/address.js'
 import type {Finding} from './types.js'
+import type {CannotJudge} from './evidence.js'
 import {plural} from './describe.js'
 import {listenersOf, type SocketEvidence} from '../probes/socket-evidence.js'
 
@@ -9,7 +10,7 @@ import {listenersOf, type SocketEvidence} from '../probes/socket-evidence.js'
  * non-zero. TcpExt ListenOverflows/ListenDrops count the whole network namespace, so another
  * program's listener moves them: they are one context line on a finding, never a finding alone.
  */
-export function detectListenOverflow(evidence: SocketEvidence): Finding | null {
+export function detectListenOverflow(evidence: SocketEvidence): Finding | CannotJudge | null {
   const {port, snapshots} = evidence
   const lines: string[] = []
   const full = new Map<string, number>()
@@ -30,7 +31,14 @@ export function detectListenOverflow(evidence: SocketEvidence): Finding | null {
     lines.push(`LISTEN ${formatEndpoint(listener.local)}: ${plural(listener.drops, 'drop')} (ss -m skmem d)${rose}`)
   }
 
-  if (lines.length === 0) return null
+  if (lines.length === 0) {
+    // Without ss there is no backlog to compare the queue with (and no per-socket drops).
+    const listening = last !== undefined && listenersOf(last, port).length > 0
+    if (listening && !snapshots.some((snapshot) => snapshot.source === 'ss')) {
+      return {kind: 'listen-overflow', cannotJudge: `${last.source} shows no backlog limit, so a full accept queue cannot be told from a long one: read the port with ss (iproute2)`}
+    }
+    return null
+  }
   const {countersBefore: before, countersAfter: after} = evidence
   if (before && after) {
     const overflows = after.listenOverflows - before.listenOverflows

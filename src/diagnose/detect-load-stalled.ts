@@ -2,13 +2,18 @@ import type {LoadResult} from '../load/types.js'
 import type {StalledReading} from '../probes/socket-evidence.js'
 import {findServerSide} from './describe-client-socket.js'
 import {describeSocket, listSome, plural} from './describe.js'
+import type {Evidence} from './evidence.js'
 import type {Finding} from './types.js'
 
 /**
  * The load stopped making progress with requests outstanding. On its own this says the server
  * hung; next to a socket finding it is a symptom, and the fold keeps it as evidence only.
  */
-export function detectLoadStalled(load: LoadResult, stalled?: StalledReading, port?: number, host = '127.0.0.1'): Finding | null {
+export function detectLoadStalled(evidence: Evidence): Finding | null {
+  if (!evidence.bench) return null
+  const {load, target} = evidence.bench
+  const {stalled} = evidence
+  const {port, host} = target
   if (load.end !== 'stalled' && load.end !== 'timeout') return null
   const waiting = load.connections.filter((c) => c.requestsSent > c.responses).length
   const how =

@@ -1,8 +1,9 @@
 import type {LoadResult} from '../load/types.js'
-import type {Snapshot} from '../probes/types.js'
+import type {ServerStats} from '../targets/reference-server.js'
 import {describeClientSocket, findServerSide} from './describe-client-socket.js'
 import {listSome, plural} from './describe.js'
 import {ownershipOf} from '../probes/socket-evidence.js'
+import type {Evidence} from './evidence.js'
 import type {Finding} from './types.js'
 import {acceptQueueAdvice} from './detect-accept-queue.js'
 
@@ -11,7 +12,11 @@ import {acceptQueueAdvice} from './detect-accept-queue.js'
  * Matched by the client's local port to the server-side socket in the final snapshot, which tells
  * where each one is (still in the accept queue, abandoned in CLOSE-WAIT, accepted but silent).
  */
-export function detectLostConnections(load: LoadResult, finalSnapshot: Snapshot, targetPort: number, host: string): Finding | null {
+export function detectLostConnections(evidence: Evidence): Finding | null {
+  const finalSnapshot = evidence.snapshots.at(-1)
+  if (!evidence.bench || !finalSnapshot) return null
+  const {load, target, serverStats} = evidence.bench
+  const {port: targetPort, host} = target
   const lost = load.connections.filter((c) => c.firstByteAtMs === null && c.requestsSent > 0)
   if (lost.length === 0) return null
 
@@ -22,6 +27,7 @@ export function detectLostConnections(load: LoadResult, finalSnapshot: Snapshot,
   }).length
   const lines = listSome(lost.map((c) => describeClientSocket(c, host, targetPort, sockets)))
   const served = load.connections.length - lost.length
+  if (serverStats) lines.push(describeServerCounters(load, serverStats))
   lines.unshift(
     `${lost.length} of ${load.connections.length} client connections never got a byte; ${served} ${served === 1 ? 'was' : 'were'} served` +
       `; ${load.completed} of ${load.requested ?? load.sent} requests completed (load ${load.end})`,
@@ -42,4 +48,13 @@ export function detectLostConnections(load: LoadResult, finalSnapshot: Snapshot,
     advice,
     evidence: lines,
   }
+}
+
+/** The reference server's own view: how many it accepted, how often the listener woke it. */
+function describeServerCounters(load: LoadResult, stats: ServerStats): string {
+  const connected = load.connections.filter((c) => c.connected).length
+  return (
+    `the server's own counters: accepted ${stats.accepted} of ${connected} connected clients; ` +
+    `listener reported ready ${stats.listenWakeups} times; accept() hit EAGAIN ${stats.acceptEagain} times`
+  )
 }

@@ -1,11 +1,14 @@
+import type {Evidence} from './evidence.js'
 import type {Finding} from './types.js'
 
 /**
  * The server process ended on its own during the run: a crash under load (or an exit) explains
  * every connection that went unanswered after it, so it is reported before anything else.
  */
-export function detectServerExited(exitedEarly: string | null, description: string): Finding | null {
+export function detectServerExited(evidence: Evidence): Finding | null {
+  const exitedEarly = evidence.bench?.exitedEarly ?? null
   if (exitedEarly === null) return null
+  const {description} = evidence.bench!.target
   return {
     kind: 'server-exited',
     title: `the server ${exitedEarly} during the run`,

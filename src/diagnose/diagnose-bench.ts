@@ -1,13 +1,10 @@
 import type {TargetInfo} from '../targets/types.js'
 import type {LoadResult} from '../load/types.js'
 import type {ServerStats} from '../targets/reference-server.js'
-import {detectLoadStalled} from './detect-load-stalled.js'
-import {detectServerExited} from './detect-server-exited.js'
-import {detectLostConnections} from './detect-lost-connections.js'
 import type {SocketEvidence} from '../probes/socket-evidence.js'
 import type {Verdict} from './types.js'
-import {findSocketCaveats, findSocketDataGaps, foldVerdict, socketDetectors} from './verdict.js'
-import {explainFindings, type ServerView} from './explain-findings.js'
+import {diagnose} from './verdict.js'
+import type {ServerView} from './explain-findings.js'
 
 export interface BenchEvidence {
   target: TargetInfo
@@ -22,24 +19,15 @@ export interface BenchEvidence {
 }
 
 /**
- * The bench's diagnosis: the client's view (connections that never got a byte, a stalled load)
- * beside the kernel's (socket detectors) and, for the reference server, its own counters.
+ * The bench's diagnosis: the same detectors as any reading, with the client's view of the run
+ * (connections that never got a byte, a stalled load, the server's exit and own counters).
  */
 export function diagnoseBench(input: BenchEvidence): Verdict {
-  const {load, evidence, serverStats, target} = input
-  const exited = detectServerExited(input.exitedEarly, target.description)
-  const finalSnapshot = evidence.snapshots.at(-1)!
-  const lost = detectLostConnections(load, finalSnapshot, target.port, target.host)
-  if (lost && serverStats) lost.evidence.push(describeServerCounters(load, serverStats))
-  const socketFindings = socketDetectors.map((detect) => detect(evidence))
-  const stalled = detectLoadStalled(load, evidence.stalled, target.port, target.host)
-  // The stall is a finding of its own (ab hung: the seed's symptom); the diagnoses group it with its cause.
-  return foldVerdict(
-    [exited, lost, ...socketFindings, stalled],
-    [...findLoadGaps(load), ...findSocketDataGaps(evidence)],
-    [...findSocketCaveats(evidence), ...findModeCaveats(target, load)],
-    (findings) => explainFindings(findings, evidence, input.server),
-  )
+  const {load, evidence, serverStats, target, exitedEarly} = input
+  return diagnose({...evidence, bench: {target, load, serverStats, exitedEarly}}, input.server, {
+    gaps: findLoadGaps(load),
+    caveats: findModeCaveats(target, load),
+  })
 }
 
 /** The reference server's read() takes up to 16 KiB (RS_INBUF in reference-server/conn.c). */
@@ -57,14 +45,6 @@ function findModeCaveats(target: TargetInfo, load: LoadResult): string[] {
     `--read once leaves data unread only when a request is larger than one read() (16 KiB in the reference server); ` +
       `these requests were ${load.requestBytes} bytes: add --body-size 65536 to show it`,
   ]
-}
-
-function describeServerCounters(load: LoadResult, stats: ServerStats): string {
-  const connected = load.connections.filter((c) => c.connected).length
-  return (
-    `the server's own counters: accepted ${stats.accepted} of ${connected} connected clients; ` +
-    `listener reported ready ${stats.listenWakeups} times; accept() hit EAGAIN ${stats.acceptEagain} times`
-  )
 }
 
 /**

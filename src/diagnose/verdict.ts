@@ -1,4 +1,8 @@
 import type {Diagnosis, Finding, Verdict} from './types.js'
+import {isCannotJudge, type Detector, type DetectorResult, type Evidence} from './evidence.js'
+import {detectServerExited} from './detect-server-exited.js'
+import {detectLostConnections} from './detect-lost-connections.js'
+import {detectLoadStalled} from './detect-load-stalled.js'
 import {explainFindings, unseenServer, type ServerView} from './explain-findings.js'
 import {detectAcceptQueueNotDrained} from './detect-accept-queue.js'
 import {detectAcceptedNeverClosed} from './detect-accepted-never-closed.js'
@@ -7,43 +11,56 @@ import {detectListenOverflow} from './detect-listen-overflow.js'
 import {detectNeverAcceptedAbandoned} from './detect-never-accepted.js'
 import {acceptQueueOf, ownershipOf, portSockets, queueHidden, type SocketEvidence} from '../probes/socket-evidence.js'
 
-export type SocketDetector = (evidence: SocketEvidence) => Finding | null
-
-/** The server-side detectors, in the order their findings are shown (cause before symptoms). */
-export const socketDetectors: readonly SocketDetector[] = [
+/**
+ * Every detector, one list, in the order their findings are shown: what ended the run, what the
+ * clients saw, the server side, the stall. A new finding kind is a detector here and a row of
+ * findingKindTable. Detectors of the client's view answer null outside a bench run.
+ */
+export const detectors: readonly Detector[] = [
+  detectServerExited,
+  detectLostConnections,
   detectAcceptQueueNotDrained,
   detectNeverAcceptedAbandoned,
   detectListenOverflow,
   detectAcceptedNeverClosed,
   detectDataLeftUnread,
+  detectLoadStalled,
 ]
 
 /**
  * The one place results become a Verdict: any finding -> findings; otherwise any reason the
- * data cannot support "healthy" -> inconclusive; otherwise healthy. Notes keep both.
+ * data cannot support "healthy" -> inconclusive; otherwise healthy. Notes keep both, and say
+ * what could not be judged.
  */
 export function foldVerdict(
-  results: Array<Finding | null>,
+  results: DetectorResult[],
   inconclusiveReasons: string[],
   notes: string[] = [],
   explain: (findings: Finding[]) => Diagnosis[] = () => [],
 ): Verdict {
-  const findings = results.filter((result): result is Finding => result !== null)
+  const findings = results.filter((result): result is Finding => result !== null && !isCannotJudge(result))
+  const notJudged = results.filter(isCannotJudge).map((result) => `not judged (${result.kind}): ${result.cannotJudge}`)
   const status = findings.length > 0 ? 'findings' : inconclusiveReasons.length > 0 ? 'inconclusive' : 'healthy'
-  return {status, findings, diagnoses: findings.length > 0 ? explain(findings) : [], notes: [...inconclusiveReasons, ...notes]}
+  return {status, findings, diagnoses: findings.length > 0 ? explain(findings) : [], notes: [...inconclusiveReasons, ...notes, ...notJudged]}
 }
 
 /**
- * Runs the socket detectors on a port's timeline and folds them, with what the data lacks; the
- * findings are explained from what was seen of the server (nothing, for a saved file).
+ * All detectors on one evidence object, folded with what the data lacks; the findings are
+ * explained from what was seen of the server. `extra` is what a bench run adds (the load's gaps,
+ * the mode's caveats).
  */
-export function diagnoseSockets(evidence: SocketEvidence, view: ServerView = unseenServer('only the socket table was read')): Verdict {
+export function diagnose(evidence: Evidence, view: ServerView, extra: {gaps: string[]; caveats: string[]} = {gaps: [], caveats: []}): Verdict {
   return foldVerdict(
-    socketDetectors.map((detect) => detect(evidence)),
-    findSocketDataGaps(evidence),
-    findSocketCaveats(evidence),
+    detectors.map((detect) => detect(evidence)),
+    [...extra.gaps, ...findSocketDataGaps(evidence)],
+    [...findSocketCaveats(evidence), ...extra.caveats],
     (findings) => explainFindings(findings, evidence, view),
   )
+}
+
+/** A port's readings alone (sockets): nothing of the server is seen for a saved file. */
+export function diagnoseSockets(evidence: SocketEvidence, view: ServerView = unseenServer('only the socket table was read')): Verdict {
+  return diagnose(evidence, view)
 }
 
 /** Reasons a clean result would not mean healthy: no data, or no LISTEN socket to judge. */

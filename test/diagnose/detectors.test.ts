@@ -8,6 +8,12 @@ import {diagnoseSockets} from '../../src/diagnose/verdict.js'
 import {parseNetstat} from '../../src/probes/netstat.js'
 import {readFixture} from '../probes/fixtures.js'
 import {conn, listener, snap} from './build-snapshots.js'
+import {isCannotJudge, type DetectorResult} from '../../src/diagnose/evidence.js'
+
+function asFinding(result: DetectorResult) {
+  if (result === null || isCannotJudge(result)) throw new Error(`expected a finding, got ${JSON.stringify(result)}`)
+  return result
+}
 
 const stuckAfterMs = 5000
 
@@ -37,11 +43,12 @@ describe('the seed excerpt (netstat -an | grep 1022)', () => {
     expect(finding.evidence[0]).toBe('10.4.160.95:8784 -> CLOSE-WAIT, 114 unread bytes, likely never accepted (netstat shows no owner; the LISTEN queue holds 4)')
   })
 
-  it('folds into findings with a caveat about owners', () => {
+  it('folds into findings with a caveat about owners, and says what it could not judge', () => {
     const verdict = diagnoseSockets(evidence)
     expect(verdict.status).toBe('findings')
     expect(verdict.findings.map((f) => f.kind)).toEqual(['accept-queue-not-drained', 'never-accepted-abandoned'])
-    expect(verdict.notes).toHaveLength(1)
+    expect(verdict.notes).toHaveLength(2)
+    expect(verdict.notes[1]).toBe('not judged (listen-overflow): netstat shows no backlog limit, so a full accept queue cannot be told from a long one: read the port with ss (iproute2)')
   })
 })
 
@@ -87,15 +94,19 @@ describe('accepted but never closed', () => {
 describe('data left unread', () => {
   it('needs an owned ESTAB with Recv-Q > 0 over stuckAfter', () => {
     const unread = (at: number) => snap(at, [listener(80, 0), conn(80, 5000, 'ESTAB', 40, 77)])
-    expect(detectDataLeftUnread({port: 80, snapshots: [unread(0)], stuckAfterMs})).toBeNull()
-    const finding = detectDataLeftUnread({port: 80, snapshots: [unread(0), unread(5000)], stuckAfterMs})!
+    // One reading cannot tell bytes nobody reads from bytes in flight: it says it cannot judge.
+    expect(detectDataLeftUnread({port: 80, snapshots: [unread(0)], stuckAfterMs})).toEqual({
+      kind: 'data-left-unread',
+      cannotJudge: '1 accepted connection held unread bytes in the one reading; bytes in flight look the same once: watch the port (sockets --watch) to tell',
+    })
+    const finding = asFinding(detectDataLeftUnread({port: 80, snapshots: [unread(0), unread(5000)], stuckAfterMs}))
     expect(finding.evidence).toEqual(['127.0.0.1:5000 -> ESTAB, 40 unread bytes, owned by srv(pid 10, fd 7), for 5.0 s after the load'])
   })
 
   it('fires on one reading taken while the load stalled, for sockets whose client still waited', () => {
     const stalledSnapshot = snap(0, [listener(80, 0), conn(80, 5000, 'ESTAB', 107, 77), conn(80, 5001, 'ESTAB', 107, 78)])
     const stalled = {snapshot: stalledSnapshot, waitingPorts: [5000], stalledForMs: 1000}
-    const finding = detectDataLeftUnread({port: 80, snapshots: [snap(9, [listener(80, 0)])], stuckAfterMs, stalled})!
+    const finding = asFinding(detectDataLeftUnread({port: 80, snapshots: [snap(9, [listener(80, 0)])], stuckAfterMs, stalled}))
     expect(finding.evidence).toEqual(['127.0.0.1:5000 -> ESTAB, 107 unread bytes, owned by srv(pid 10, fd 7), its client waiting for an answer through the whole 1.0 s stall'])
     expect(detectDataLeftUnread({port: 80, snapshots: [snap(9, [listener(80, 0)])], stuckAfterMs, stalled: {...stalled, waitingPorts: []}})).toBeNull()
   })
@@ -115,23 +126,27 @@ describe('listen overflow', () => {
   })
 
   it('a queue at backlog + 1 (ss only), with the counters as context', () => {
-    expect(detectListenOverflow({port: 80, snapshots: [snap(0, [listener(80, 129)])], stuckAfterMs})!.evidence).toEqual([
+    expect(asFinding(detectListenOverflow({port: 80, snapshots: [snap(0, [listener(80, 129)])], stuckAfterMs})).evidence).toEqual([
       'LISTEN 127.0.0.1:80: queue reached 129, backlog 128 + 1: full',
     ])
-    expect(detectListenOverflow({port: 80, snapshots: [snap(0, [listener(80, 129)])], stuckAfterMs, ...counters})!.evidence).toEqual([
+    expect(asFinding(detectListenOverflow({port: 80, snapshots: [snap(0, [listener(80, 129)])], stuckAfterMs, ...counters})).evidence).toEqual([
       'LISTEN 127.0.0.1:80: queue reached 129, backlog 128 + 1: full',
       context,
     ])
-    expect(detectListenOverflow({port: 80, snapshots: [snap(0, [listener(80, 129)], 'netstat')], stuckAfterMs, ...counters})).toBeNull()
+    // netstat shows no backlog: a full queue cannot be told, and the verdict says so.
+    expect(detectListenOverflow({port: 80, snapshots: [snap(0, [listener(80, 129)], 'netstat')], stuckAfterMs, ...counters})).toEqual({
+      kind: 'listen-overflow',
+      cannotJudge: 'netstat shows no backlog limit, so a full accept queue cannot be told from a long one: read the port with ss (iproute2)',
+    })
   })
 
   it('drops on the listener (ss -m skmem d), rising or non-zero', () => {
     const dropped = {...listener(80, 0), drops: 7}
-    expect(detectListenOverflow({port: 80, snapshots: [snap(0, [{...dropped, drops: 2}]), snap(9, [dropped])], stuckAfterMs, ...counters})!.evidence).toEqual([
+    expect(asFinding(detectListenOverflow({port: 80, snapshots: [snap(0, [{...dropped, drops: 2}]), snap(9, [dropped])], stuckAfterMs, ...counters})).evidence).toEqual([
       'LISTEN 127.0.0.1:80: 7 drops (ss -m skmem d), +5 while watched',
       context,
     ])
-    expect(detectListenOverflow({port: 80, snapshots: [snap(0, [dropped])], stuckAfterMs})!.evidence).toEqual(['LISTEN 127.0.0.1:80: 7 drops (ss -m skmem d)'])
+    expect(asFinding(detectListenOverflow({port: 80, snapshots: [snap(0, [dropped])], stuckAfterMs})).evidence).toEqual(['LISTEN 127.0.0.1:80: 7 drops (ss -m skmem d)'])
   })
 })
 
