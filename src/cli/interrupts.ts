@@ -36,3 +36,13 @@ export function catchInterrupts(options: {secondExits: boolean} = {secondExits: 
     },
   }
 }
+
+/** Runs work with an abort signal that the first Ctrl-C or SIGTERM fires; the second exits at once. */
+export async function untilInterrupted<T>(run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const interrupts = catchInterrupts()
+  try {
+    return await run(interrupts.signal)
+  } finally {
+    interrupts.dispose()
+  }
+}
