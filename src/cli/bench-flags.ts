@@ -2,7 +2,8 @@
 import {Flags, type Interfaces} from '@oclif/core'
 import type {BenchOptions} from '../bench/run-bench.js'
 import {defaultFailOn} from '../bench/fail-on.js'
-import type {LoadOptions} from '../load/types.js'
+import {engineNames, engineTable} from '../load/engines.js'
+import type {EngineName, LoadOptions} from '../load/types.js'
 import {resolveSource} from '../probes/index.js'
 import {referenceModeFlags} from '../targets/reference-modes.js'
 import {acceptDelayFlag} from './accept-delay-flag.js'
@@ -13,7 +14,11 @@ import {parseDuration, parseInterval, parsePositiveDuration} from './parse-durat
 const {protocol: _serverProtocol, ...referenceModeFlagsOfBench} = referenceModeFlags({withDefaults: false, prefix: 'Reference server: '})
 
 export const benchFlags = {
-  engine: Flags.string({options: ['ab', 'autocannon'], default: 'ab', summary: 'Load engine: ab-style keep-alive driver, or autocannon.'}),
+  engine: Flags.string({
+    options: engineNames,
+    default: 'ab',
+    summary: `Load engine: ${engineNames.map((name) => `${name}, ${engineTable[name].summary}`).join('; ')}.`,
+  }),
   requests: Flags.integer({char: 'n', default: 1000, min: 1, max: 10_000_000, summary: 'Requests to send (ab -n).'}),
   concurrency: Flags.integer({char: 'c', default: 94, min: 1, max: 20_000, summary: 'Connections (ab -c).'}),
   keepalive: Flags.boolean({default: true, allowNo: true, summary: 'Reuse connections (ab -k).'}),
@@ -56,7 +61,7 @@ export type BenchFlagValues = Interfaces.InferredFlags<typeof benchFlags>
 /** The options of every bench run, from its flags: each duration parsed here, with its flag's name. */
 export function benchOptionsFromFlags(flags: BenchFlagValues, protocol: LoadOptions['protocol'], signal: AbortSignal): Omit<BenchOptions, 'target'> {
   return {
-    engine: flags.engine as 'ab' | 'autocannon',
+    engine: flags.engine as EngineName,
     requests: flags.requests,
     durationMs: flags.duration !== undefined ? parsePositiveDuration(flags.duration, '--duration') : undefined,
     concurrency: flags.concurrency,

@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core'
 import type {EngineName, LoadProtocol, ProtocolName} from '../load/types.js'
+import {engineNames, engineTable, speaks} from '../load/engines.js'
 import {UserError} from '../user-error.js'
 import {parseEscapes} from './parse-escapes.js'
 
@@ -92,7 +93,11 @@ export function resolveProtocol(flags: ProtocolFlags): LoadProtocol {
   const refuse = (flag: string, belongs: string, instead?: string) => {
     throw new UserError(`${flag} is for ${belongs}, not --protocol ${name}`, instead ?? `drop ${flag}`)
   }
-  if (name !== 'http' && flags.engine !== 'ab') throw new UserError(`--protocol ${name} needs the ab engine: autocannon speaks only HTTP`, 'use --engine ab')
+  const engine = flags.engine as EngineName
+  if (!speaks(engine, name)) {
+    const able = engineNames.filter((other) => speaks(other, name))
+    throw new UserError(`--protocol ${name} needs the ${able.join(' or ')} engine: ${engine} speaks only ${engineTable[engine].protocols.join(', ')}`, `use --engine ${able[0]}`)
+  }
   if (name !== 'http' && flags['body-size'] !== undefined) refuse('--body-size', '--protocol http', name === 'echo' ? 'use --payload' : 'put the bytes in --send')
   if (name !== 'echo' && flags.payload !== undefined) refuse('--payload', '--protocol echo')
   if (name !== 'raw' && flags.send !== undefined) refuse('--send', '--protocol raw')
