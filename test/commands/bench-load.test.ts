@@ -44,7 +44,7 @@ function expectLostConnectionsNamed(run: BenchRun): void {
 
 describe('bench --protocol echo', () => {
   it('names the connections an echo server with the ET accept-once bug lost (exit 1)', async () => {
-    const result = await runCli(['bench', '--protocol', 'echo', '--json', ...lineServer('--trigger', 'et', '--accept', 'once')])
+    const result = await runCli(['bench', '--protocol', 'echo', '--json', ...lineServer('--trigger', 'et', '--accept', 'once', '--accept-delay-ms', '2')])
     const run = singleRun(result.stdout)
     expect(result.exitCode).toBe(1)
     expect(run.load).toMatchObject({end: 'stalled', requestBytes: 64})
@@ -73,7 +73,7 @@ describe('bench --protocol echo', () => {
 
 describe('bench --protocol raw', () => {
   it('loads a PING/PONG line server: the buggy one loses connections (exit 1), the correct one is healthy', async () => {
-    const buggy = await runCli(['bench', ...pingPong, '--json', ...lineServer('--protocol', 'pingpong', '--trigger', 'et', '--accept', 'once')])
+    const buggy = await runCli(['bench', ...pingPong, '--json', ...lineServer('--protocol', 'pingpong', '--trigger', 'et', '--accept', 'once', '--accept-delay-ms', '2')])
     const lost = singleRun(buggy.stdout)
     expect(buggy.exitCode).toBe(1)
     expect(lost.load.requestBytes).toBe(6)

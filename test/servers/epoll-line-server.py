@@ -4,15 +4,19 @@ a Redis-style PING/PONG line server, with the seed's bug on request.
 
 Usage: epoll-line-server.py [--port N] [--host ADDR] [--protocol echo|pingpong]
                             [--trigger et|lt] [--accept once|drain] [--backlog N]
+                            [--accept-delay-ms MS]
 
 --protocol echo writes back every byte it reads; pingpong answers each "PING\\r\\n" line with
 "+PONG\\r\\n" (anything else: "-ERR unknown command\\r\\n"). --trigger et --accept once is the
 seed's bug: an edge-triggered listener and one accept() per wakeup, so connections that arrive
 together leave all but one in the kernel accept queue. Connections are always read until
-EAGAIN. Prints the bound port on stdout; runs until SIGTERM or SIGINT.
+EAGAIN. --accept-delay-ms spends that long after each accept() (a real acceptor's setup work),
+so a burst's handshakes complete while the listener is already reported ready, as they do on a
+quiet machine without it; the tests use it so the race shows on a busy one too. Prints the bound port on stdout; runs until SIGTERM or SIGINT.
 """
 import argparse
 import select
+import time
 import signal
 import socket
 import sys
@@ -24,6 +28,7 @@ parser.add_argument("--protocol", choices=["echo", "pingpong"], default="echo")
 parser.add_argument("--trigger", choices=["et", "lt"], default="lt")
 parser.add_argument("--accept", choices=["once", "drain"], default="drain")
 parser.add_argument("--backlog", type=int, default=128)
+parser.add_argument("--accept-delay-ms", type=float, default=0)
 args = parser.parse_args()
 
 edge = select.EPOLLET if args.trigger == "et" else 0
@@ -52,6 +57,8 @@ def accept_one():
     conns[conn.fileno()] = conn
     pending[conn.fileno()] = b""
     poller.register(conn.fileno(), select.EPOLLIN | edge)
+    if args.accept_delay_ms > 0:
+        time.sleep(args.accept_delay_ms / 1000)
     return True
 
 
