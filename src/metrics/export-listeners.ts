@@ -3,21 +3,14 @@
  * watched listeners updates one registry; the textfile is rewritten (atomically) and /metrics
  * serves the latest. Runs until the duration ends or the signal fires.
  */
-import type {ResolvedSource} from '../probes/index.js'
-import {watchListeners} from '../watch/watch-listeners.js'
-import type {ListenerPorts} from '../watch/read-listeners.js'
+import {watchListeners, type WatchListenersOptions} from '../watch/watch-listeners.js'
 import {formatListenAddress, type ListenAddress} from './listen-address.js'
 import {ListenerMetrics} from './listener-metrics.js'
 import {serveMetrics} from './serve-metrics.js'
 import {writeTextfile} from './write-textfile.js'
 
-export interface ExportOptions {
-  ports: ListenerPorts
-  source: ResolvedSource
-  intervalMs: number
-  durationMs: number
-  stuckAfterMs: number
-  signal: AbortSignal
+/** The watch's own options (ports, source, interval, duration, stuck-after, signal), and where the metrics go. */
+export interface ExportOptions extends Pick<WatchListenersOptions, 'ports' | 'source' | 'intervalMs' | 'durationMs' | 'stuckAfterMs' | 'signal'> {
   textfile?: string
   listen?: ListenAddress
   /** One line when the exporter is up (where it writes or serves, what it watches). */
