@@ -30,13 +30,23 @@ export async function startHttpServer(headers: Record<string, string> = {}): Pro
 }
 
 /** An in-process TCP server that answers every chunk it reads with `reply`, whatever it is. */
-export async function startRawServer(reply: string): Promise<RunningServer> {
+export function startRawServer(reply: string): Promise<RunningServer> {
+  return startTcpServer((socket) => socket.write(reply))
+}
+
+/** An in-process echo server: every chunk back as it came. */
+export function startEchoServer(): Promise<RunningServer> {
+  return startTcpServer((socket, chunk) => socket.write(chunk))
+}
+
+/** An in-process TCP server on a free loopback port; onData answers each chunk it reads. */
+async function startTcpServer(onData: (socket: Socket, chunk: Buffer) => void): Promise<RunningServer> {
   const sockets = new Set<Socket>()
   const server = createNetServer((socket) => {
     sockets.add(socket)
     socket.on('close', () => sockets.delete(socket))
     socket.on('error', () => {})
-    socket.on('data', () => socket.write(reply))
+    socket.on('data', (chunk: Buffer) => onData(socket, chunk))
   })
   server.listen(0, '127.0.0.1')
   await once(server, 'listening')

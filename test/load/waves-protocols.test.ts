@@ -1,11 +1,9 @@
-import {once} from 'node:events'
-import {createServer, type AddressInfo, type Socket} from 'node:net'
 import {describe, expect, it} from 'vitest'
 import {runLoad} from '../../src/load/index.js'
 import {ExactReplyReader, echoPayload} from '../../src/load/protocol.js'
 import type {LoadOptions} from '../../src/load/types.js'
 import {UserError} from '../../src/user-error.js'
-import {startHttpServer, startRawServer, trackServers, type RunningServer} from './servers.js'
+import {startEchoServer, startHttpServer, startRawServer, trackServers} from './servers.js'
 
 const track = trackServers()
 
@@ -13,25 +11,6 @@ function options(port: number, overrides: Partial<LoadOptions> = {}): LoadOption
   return {host: '127.0.0.1', port, path: '/', requests: 1000, concurrency: 94, keepAlive: true, stallMs: 1000, timeoutMs: 10_000, ...overrides}
 }
 
-/** An in-process echo server: every chunk back as it came. */
-async function startEchoServer(): Promise<RunningServer> {
-  const sockets = new Set<Socket>()
-  const server = createServer((socket) => {
-    sockets.add(socket)
-    socket.on('close', () => sockets.delete(socket))
-    socket.on('error', () => {})
-    socket.on('data', (chunk) => socket.write(chunk))
-  })
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  return {
-    port: (server.address() as AddressInfo).port,
-    stop: async () => {
-      for (const socket of sockets) socket.destroy()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
-    },
-  }
-}
 
 describe('ab engine waves', () => {
   it('closes the c connections after each wave and opens c new ones: n divided over the waves', async () => {
