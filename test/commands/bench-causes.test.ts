@@ -101,19 +101,13 @@ describe('bench on the reference server, single-threaded, et accept once', () =>
 })
 
 describe('sockets --port on a server with one reactor bug', () => {
-  let server: TestServer | null = null
-  const clients: net.Socket[] = []
-  afterEach(async () => {
-    for (const client of clients.splice(0)) client.destroy()
-    await server?.stop()
-    server = null
-  })
+  const scene = useScene()
 
   it.each(acceptCases)('a server that $name: cause $cause', async ({command, cause, says}) => {
-    server = await startTestServer(command[0]!, [...command.slice(1), '--port', '0'])
+    const server = await scene.start(command[0]!, [...command.slice(1), '--port', '0'])
     const port = server.port
     // K (5) connections are served, the next ones queue.
-    clients.push(...connectWithRequests(port, 9))
+    scene.clients.push(...connectWithRequests(port, 9))
     await vi.waitFor(async () => expect((await readListenQueue(port))!.recvQ).toBeGreaterThanOrEqual(3), {timeout: 15_000, interval: 50})
     const result = await runCli(['sockets', '--port', String(port), '--probe', '--json'])
     const report = JSON.parse(result.stdout) as SocketsReport
@@ -125,10 +119,10 @@ describe('sockets --port on a server with one reactor bug', () => {
   })
 
   it('a server that re-registers a connection for EPOLLOUT only (C): --watch sees the request left unread, read-interest-missing', async () => {
-    server = await startTestServer(bugs, ['--bug', 'epollout-only', '--port', '0', '--after', '0'])
+    const server = await scene.start(bugs, ['--bug', 'epollout-only', '--port', '0', '--after', '0'])
     const port = server.port
     const client = await answeredOnce(port)
-    clients.push(client)
+    scene.clients.push(client)
     client.write(request)
     const result = await runCli(['sockets', '--port', String(port), '--watch', '--interval', '200ms', '--duration', '1500ms', '--stuck-after', '1s', '--json'])
     const report = JSON.parse(result.stdout) as SocketsReport
@@ -137,6 +131,24 @@ describe('sockets --port on a server with one reactor bug', () => {
     expect(report.verdict.diagnoses[0]!.cause.evidence[0]).toContain(`${request.length} unread bytes`)
   })
 })
+
+/** A test server and its clients, all stopped after each test, whatever happened. */
+function useScene(): {start: (command: string, args: string[]) => Promise<TestServer>; clients: net.Socket[]} {
+  const servers: TestServer[] = []
+  const clients: net.Socket[] = []
+  afterEach(async () => {
+    for (const client of clients.splice(0)) client.destroy()
+    await Promise.all(servers.splice(0).map((server) => server.stop()))
+  })
+  return {
+    clients,
+    start: async (command, args) => {
+      const server = await startTestServer(command, args)
+      servers.push(server)
+      return server
+    },
+  }
+}
 
 /** count client connections, each sending one request once connected. */
 function connectWithRequests(port: number, count: number): net.Socket[] {
@@ -177,13 +189,7 @@ async function runAsNobody(args: string[]) {
 }
 
 describe.runIf(process.getuid?.() === 0)('as a user who is not root (setpriv to nobody)', () => {
-  let server: TestServer | null = null
-  const clients: net.Socket[] = []
-  afterEach(async () => {
-    for (const client of clients.splice(0)) client.destroy()
-    await server?.stop()
-    server = null
-  })
+  const scene = useScene()
 
   it('bench sees the reactor of its own server: it runs as the same user', async () => {
     const result = await runAsNobody(['bench', '-n', '200', '-c', '10', '--json', '--', bugs, '--bug', 'unwatch-listener', '--port', '{port}'])
@@ -196,9 +202,9 @@ describe.runIf(process.getuid?.() === 0)('as a user who is not root (setpriv to 
   })
 
   it("sockets --port on root's server says what it could not see and how to see it", async () => {
-    server = await startTestServer(bugs, ['--bug', 'unwatch-listener', '--port', '0', '--after', '2'])
+    const server = await scene.start(bugs, ['--bug', 'unwatch-listener', '--port', '0', '--after', '2'])
     const port = server.port
-    clients.push(...connectWithRequests(port, 5))
+    scene.clients.push(...connectWithRequests(port, 5))
     await vi.waitFor(async () => expect((await readListenQueue(port))!.recvQ).toBe(3), {timeout: 15_000, interval: 50})
     const result = await runAsNobody(['sockets', '--port', String(port), '--json'])
     const report = JSON.parse(result.stdout) as SocketsReport
