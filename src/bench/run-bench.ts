@@ -40,6 +40,8 @@ export async function runBench(options: BenchOptions): Promise<BenchRun> {
     const {port} = target.info
     // Owners from the server's own process tree: its fds, not a scan of every process (ss -p).
     const ownerTree = target.info.pid === null ? undefined : [target.info.pid]
+    // The listener's own drop count (ss -m skmem d): overflow evidence about this port alone.
+    const drops = options.source.source === 'ss'
     const countersBefore = await readListenCounters()
     let completed = 0
     const sampler = await startSampler({port, intervalMs: options.intervalMs, completed: () => completed})
@@ -57,19 +59,19 @@ export async function runBench(options: BenchOptions): Promise<BenchRun> {
         },
         // While stalled, the clients still hold their connections: read the port and the reactor now.
         async onStalled() {
-          readings.stalled = await takeSnapshot({port, source: options.source, owners: true, ownerTree})
+          readings.stalled = await takeSnapshot({port, source: options.source, owners: true, ownerTree, drops})
           readings.reactorAtStall = await readServerView(target.info, readings.stalled)
         },
       })
       sampler.markLoadEnded()
       // Two readings with owners, settleMs apart: what is still there in the second is stuck,
       // since a healthy server drains its queue and closes within milliseconds of the load's end.
-      afterLoad = await takeSnapshot({port, source: options.source, owners: true, ownerTree})
+      afterLoad = await takeSnapshot({port, source: options.source, owners: true, ownerTree, drops})
       await sleep(options.settleMs)
     } finally {
       timeline = await sampler.stop()
     }
-    const finalSnapshot = await takeSnapshot({port, source: options.source, owners: true, ownerTree})
+    const finalSnapshot = await takeSnapshot({port, source: options.source, owners: true, ownerTree, drops})
     readings.reactorAtEnd = await readServerView(target.info, finalSnapshot)
     await runProbe(readings, finalSnapshot, target.info, options)
     const countersAfter = await readListenCounters()
