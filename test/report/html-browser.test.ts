@@ -13,7 +13,7 @@ import type {BenchReport} from '../../src/bench/types.js'
 import {renderBenchHtml, renderTimelineHtml} from '../../src/report/html.js'
 import {runCli} from '../helpers/run-cli.js'
 import {connect, startTestServer} from '../helpers/test-servers.js'
-import {buildMatrixReport, buildSeedRun, buildSingleReport} from './sample-reports.js'
+import {loadMatrix, loadRun, silentClients} from '../helpers/captured-reports.js'
 
 const CHROMIUM = '/usr/bin/chromium'
 const OUTPUT = resolve('test-output')
@@ -75,14 +75,16 @@ describe.skipIf(missing)('HTML report in headless chromium', () => {
 
   const render = (name: string, report: BenchReport) => openReport(name, renderBenchHtml(report))
 
-  it('renders a single run: verdict, findings, one drawn timeline, no errors, no network', async () => {
-    const {page, errors, requests} = await render('report-single', buildSingleReport())
-    await expect(page.locator('.verdict').innerText()).resolves.toContain('4 of 94 clients never got a byte')
+  it('renders a real single run: verdict, findings, one drawn timeline, no errors, no network', async () => {
+    const run = loadRun('lossy-et-accept-once')
+    const silent = silentClients(run).length
+    const {page, errors, requests} = await render('report-single', {kind: 'single', run})
+    await expect(page.locator('.verdict').innerText()).resolves.toContain(`${silent} of ${run.load.connections.length} clients never got a byte`)
     await expect(page.locator('.verdict').innerText()).resolves.toContain('LOST CONNECTIONS')
-    // One diagnosis (one cause) whose two symptoms are the two findings.
-    expect(await page.locator('article.finding').count()).toBe(1)
-    expect(await page.locator('article.finding h4').count()).toBe(2)
-    expect(await page.locator('section', {hasText: 'Clients that never got a byte'}).locator('tbody tr').count()).toBe(4)
+    // One article per diagnosis (one cause), one heading per symptom it groups.
+    expect(await page.locator('article.finding').count()).toBe(run.verdict.diagnoses.length)
+    expect(await page.locator('article.finding h4').count()).toBe(run.verdict.diagnoses.reduce((n, d) => n + d.symptoms.length, 0))
+    expect(await page.locator('section', {hasText: 'Clients that never got a byte'}).locator('tbody tr').count()).toBe(silent)
     expect(await expectChartsDrawn(page)).toBe(1)
     await page.screenshot({path: resolve(OUTPUT, 'report-single.png'), fullPage: true})
     expect(errors).toEqual([])
@@ -90,29 +92,32 @@ describe.skipIf(missing)('HTML report in headless chromium', () => {
     await page.close()
   })
 
-  it('renders a matrix: one table row per mode and every run timeline drawn once opened', async () => {
-    const report = buildMatrixReport()
-    const {page, errors, requests} = await render('report-matrix', report)
-    await expect(page.locator('.verdict').innerText()).resolves.toContain('4 of 15 runs, in 2 of 5 modes')
-    expect(await page.locator('table.matrix tbody tr').count()).toBe(5)
+  it('renders a real matrix: one table row per mode and every run timeline drawn once opened', async () => {
+    const matrix = loadMatrix('matrix-small')
+    const {page, errors, requests} = await render('report-matrix', {kind: 'matrix', matrix})
+    const runs = matrix.rows.reduce((n, r) => n + r.runs, 0)
+    const lossy = matrix.rows.reduce((n, r) => n + r.lossyRuns, 0)
+    const modes = matrix.rows.filter((r) => r.lossyRuns > 0).length
+    await expect(page.locator('.verdict').innerText()).resolves.toContain(`${lossy} of ${runs} runs, in ${modes} of ${matrix.rows.length} modes`)
+    expect(await page.locator('table.matrix tbody tr').count()).toBe(matrix.rows.length)
     await page.screenshot({path: resolve(OUTPUT, 'report-matrix.png'), fullPage: true})
     await page.$$eval('details.run', (all) => all.forEach((details) => details.setAttribute('open', '')))
-    expect(await expectChartsDrawn(page)).toBe(report.kind === 'matrix' ? report.matrix.runs.length : 0)
+    expect(await expectChartsDrawn(page)).toBe(matrix.runs.length)
     expect(errors).toEqual([])
     expect(requests).toEqual([])
     await page.close()
   })
 
-  it('renders a sockets --watch timeline page, which has no responses panel', async () => {
-    const run = buildSeedRun()
+  it('renders a sockets --watch timeline page (a real run\'s samples), which has no responses panel', async () => {
+    const run = loadRun('lossy-et-accept-once')
     const html = renderTimelineHtml({
-      title: 'port 40713, 75 samples',
+      title: `port ${run.target.port}, ${run.timeline.length} samples`,
       verdict: run.verdict,
       timeline: run.timeline.map((point) => ({...point, completed: 0})),
       notes: ['sampled with ss every 20 ms'],
     })
     const {page, errors, requests} = await openReport('report-watch', html)
-    await expect(page.locator('.verdict').innerText()).resolves.toContain('Accept queue not drained')
+    await expect(page.locator('.verdict').innerText()).resolves.toContain(run.verdict.findings[0]!.title)
     expect(await expectChartsDrawn(page)).toBe(1)
     expect(await page.locator('rect.bar').count()).toBe(0)
     await page.screenshot({path: resolve(OUTPUT, 'report-watch.png'), fullPage: true})

@@ -1,10 +1,13 @@
+/** The HTML report of real runs (test/fixtures/reports/): expectations from the reports' fields. */
 import {describe, expect, it} from 'vitest'
 import type {BenchRun} from '../../src/bench/types.js'
+import {escapeXml} from '../../src/report/svg-chart.js'
 import {renderBenchHtml, renderTimelineHtml} from '../../src/report/html.js'
-import {buildMatrixReport, buildSeedRun, buildSingleReport} from './sample-reports.js'
+import {loadMatrix, loadReport, loadRun, silentClients} from '../helpers/captured-reports.js'
 
-describe('renderBenchHtml', () => {
-  const html = renderBenchHtml(buildSingleReport())
+describe('renderBenchHtml on the real ET accept-once run', () => {
+  const run = loadRun('lossy-et-accept-once')
+  const html = renderBenchHtml({kind: 'single', run})
 
   it('is one self-contained page: no script, no external resource', () => {
     expect(html.startsWith('<!doctype html>')).toBe(true)
@@ -13,25 +16,37 @@ describe('renderBenchHtml', () => {
     expect(html).toContain(`default-src 'none'`)
   })
 
-  it('leads with the verdict, then the findings and the lost clients', () => {
-    expect(html).toContain('<p class="status">LOST CONNECTIONS</p>\n<h1>4 of 94 clients never got a byte</h1>')
+  it('leads with the verdict, then the findings', () => {
+    const silent = silentClients(run).length
+    expect(html).toContain(`<p class="status">LOST CONNECTIONS</p>\n<h1>${silent} of ${run.load.connections.length} clients never got a byte</h1>`)
     expect(html.indexOf('class="verdict')).toBeLessThan(html.indexOf('class="finding"'))
-    expect(html).toContain('<td class="mono">127.0.0.1:41022</td><td>never accepted, CLOSE-WAIT with 114 unread bytes</td>')
-    expect(html.match(/<td class="mono">4102[2-5]<\/td>/g)).toHaveLength(4)
+    for (const finding of run.verdict.findings) expect(html).toContain(escapeXml(finding.title))
   })
 
-  it('draws a four-panel timeline with the load end marked', () => {
+  it('lists every client that never got a byte, beside its server-side socket in the final reading', () => {
+    const silent = silentClients(run)
+    expect(html).toContain(`Clients that never got a byte (${silent.length})`)
+    const table = /Clients that never got a byte[\s\S]*?<\/table>/.exec(html)![0]
+    for (const client of silent) {
+      const server = run.finalSnapshot.sockets.find((s) => s.local.port === run.target.port && s.peer.port === client.localPort)
+      const cells = server === undefined ? '<td colspan="3" class="muted">gone from the final snapshot</td>' : `<td>${server.state}</td><td class="num">${server.recvQ}</td>`
+      expect(table).toContain(`<tr><td class="mono">${client.localPort}</td>`)
+      expect(table).toContain(`<td class="num">${client.requestsSent}</td>${cells}`)
+    }
+  })
+
+  it('draws one timeline with four panels, the load end marked', () => {
     expect(html.match(/<svg class="timeline"/g)).toHaveLength(1)
     expect(html.match(/<g class="panel">/g)).toHaveLength(4)
-    expect(html).toContain('load ended 1.26 s')
+    expect(html).toMatch(/load ended \d+(\.\d+)? (ms|s)/)
+    expect(html).toContain(`${run.timeline.length} samples`)
   })
 
   it('escapes everything that came from outside', () => {
-    const run = buildSeedRun()
     const hostile: BenchRun = {
       ...run,
       target: {...run.target, kind: 'command', description: 'node srv.js --name "<img src=x onerror=alert(1)>"'},
-      load: {...run.load, url: 'http://127.0.0.1:40713/?a=<b>&c'},
+      load: {...run.load, url: `${run.load.url}?a=<b>&c`},
     }
     const page = renderBenchHtml({kind: 'single', run: hostile})
     expect(page).not.toContain('<img')
@@ -39,23 +54,33 @@ describe('renderBenchHtml', () => {
     expect(page).toContain('node srv.js --name &quot;&lt;img src=x onerror=alert(1)&gt;&quot;')
     expect(page).toContain('/?a=&lt;b&gt;&amp;c')
   })
+})
 
-  it('shows the matrix table with one row per mode and each run collapsed, the first lossy one open', () => {
-    const page = renderBenchHtml(buildMatrixReport())
-    const table = /<table class="matrix">[\s\S]*?<\/table>/.exec(page)?.[0] ?? ''
-    expect(table.match(/<tr class="(lossy|clean)">/g)).toHaveLength(5)
-    expect(table).toContain('<td class="num">917-999/1000</td>')
-    expect(page.match(/<details class="run"/g)).toHaveLength(15)
-    expect(page.match(/<details class="run" open>/g)).toHaveLength(1)
-    expect(page).toContain('Level-triggered mode and accepting until EAGAIN lost nothing in 9 runs.')
+describe('renderBenchHtml on the real matrix', () => {
+  const matrix = loadMatrix('matrix-small')
+  const page = renderBenchHtml({kind: 'matrix', matrix})
+
+  it('one table row per mode, marked lossy where the mode lost connections', () => {
+    const table = /<table class="matrix">[\s\S]*?<\/table>/.exec(page)![0]
+    const rows = [...table.matchAll(/<tr class="(lossy|clean)"><th scope="row">([^<]*)<\/th>/g)].map((m) => [m[2], m[1]])
+    expect(rows).toEqual(matrix.rows.map((r) => [r.label, r.lossyRuns > 0 ? 'lossy' : 'clean']))
+    for (const r of matrix.rows) expect(table).toContain(`${r.lossyRuns}/${r.runs}</td>`)
+  })
+
+  it('every run collapsed, the first with findings open, and the conclusion', () => {
+    expect(page.match(/<details class="run"/g)).toHaveLength(matrix.runs.length)
+    const firstWithFindings = matrix.runs.findIndex((run) => run.verdict.status === 'findings')
+    const opened = [...page.matchAll(/<details class="run"( open)?>\n<summary>[\s\S]*?run (\d+) ·/g)].filter((m) => m[1] !== undefined).map((m) => Number(m[2]))
+    expect(opened).toEqual([firstWithFindings + 1])
+    for (const sentence of matrix.conclusion) expect(page).toContain(`<p>${escapeXml(sentence)}</p>`)
   })
 })
 
 describe('renderTimelineHtml', () => {
-  it('renders a watch timeline without a responses panel when nothing was completed', () => {
-    const run = buildSeedRun()
+  it("renders a watch timeline without a responses panel when nothing was completed (the real run's samples)", () => {
+    const run = loadRun('lossy-et-accept-once')
     const page = renderTimelineHtml({
-      title: 'port 40713',
+      title: `port ${run.target.port}`,
       verdict: run.verdict,
       timeline: run.timeline.map((point) => ({...point, completed: 0})),
       notes: ['sampled with ss'],
@@ -64,5 +89,12 @@ describe('renderTimelineHtml', () => {
     expect(page.match(/<g class="panel">/g)).toHaveLength(3)
     expect(page).not.toContain('class="mark"')
     expect(page).toContain('<li>sampled with ss</li>')
+  })
+
+  it('the healthy run: no finding section', () => {
+    const report = loadReport('healthy-lt')
+    const page = renderBenchHtml(report)
+    expect(page).toContain('<p class="status">HEALTHY</p>')
+    expect(page).not.toContain('class="finding"')
   })
 })

@@ -2,9 +2,11 @@ import {XMLParser, XMLValidator} from 'fast-xml-parser'
 import {describe, expect, it} from 'vitest'
 import {defaultFailOn} from '../../src/bench/fail-on.js'
 import {renderJunit} from '../../src/report/junit.js'
-import {buildHealthyRun, buildMatrixReport, buildSingleReport} from './sample-reports.js'
+import {describeRun} from '../../src/report/bench-text.js'
+import {loadMatrix, loadRepeat, loadReport, loadRun} from '../helpers/captured-reports.js'
 
 const at = new Date(Date.UTC(2026, 10, 27, 18, 30, 0))
+const seconds = (ms: number) => (ms / 1000).toFixed(3)
 
 interface Case {
   '@_name': string
@@ -32,58 +34,70 @@ function parse(xml: string) {
   return {suite, cases: suite.testcase, properties}
 }
 
-describe('renderJunit', () => {
+describe('renderJunit on real reports (test/fixtures/reports/)', () => {
   it('one run: one test case, a failure per finding that fails the gate, with its evidence', () => {
-    const {suite, cases, properties} = parse(renderJunit(buildSingleReport(), {failing: defaultFailOn, exitCode: 1}, at))
+    const run = loadRun('lossy-et-accept-once')
+    const {suite, cases, properties} = parse(renderJunit({kind: 'single', run}, {failing: defaultFailOn, exitCode: 1}, at))
     expect(suite['@_timestamp']).toBe('2026-11-27T18:30:00')
-    expect(properties).toEqual({verdict: 'LOST CONNECTIONS: 4 of 94 clients never got a byte', 'exit-code': '1', 'fail-on': defaultFailOn.join(',')})
-    expect(cases.map((c) => [c['@_classname'], c['@_name'], c['@_time']])).toEqual([['reactor-doctor.bench', 'reference server: et, 4 I/O threads, accept once, read drain', '1.498']])
+    expect(properties).toEqual({verdict: describeRun(run).text, 'exit-code': '1', 'fail-on': defaultFailOn.join(',')})
+    expect(cases.map((c) => [c['@_classname'], c['@_name'], c['@_time']])).toEqual([['reactor-doctor.bench', run.target.description, seconds(run.durationMs)]])
+    const failing = run.verdict.findings.filter((f) => defaultFailOn.includes(f.kind))
+    expect(failing.length).toBeGreaterThan(0)
     const failures = cases[0]!.failure!
-    expect(failures.map((f) => [f['@_type'], f['@_message']])).toEqual([
-      ['accept-queue-not-drained', 'Accept queue not drained: 4 connections still wait in the LISTEN queue'],
-      ['never-accepted-abandoned', 'Never-accepted connections abandoned: 4 clients gave up after sending their request'],
-    ])
-    expect(failures[0]!['#text'].split('\n').slice(0, 2)).toEqual([
-      'evidence: LISTEN 127.0.0.1:40713 Recv-Q 4 (backlog 128), not falling for 1.20 s after the load stopped',
-      'evidence: 127.0.0.1:41022: never accepted, CLOSE-WAIT with 114 unread bytes',
-    ])
-    expect(failures[0]!['#text']).toContain('fix: Accept in a loop until accept() fails with EAGAIN')
+    expect(failures.map((f) => [f['@_type'], f['@_message']])).toEqual(failing.map((f) => [f.kind, f.title]))
+    failures.forEach((failure, i) => {
+      const body = failure['#text'].split('\n')
+      expect(body.slice(0, failing[i]!.evidence.length)).toEqual(failing[i]!.evidence.map((line) => `evidence: ${line}`))
+      expect(body.at(-1)).toBe(`fix: ${failing[i]!.advice}`)
+    })
   })
 
   it('findings outside --fail-on are no failure: they go to system-out', () => {
-    const {cases} = parse(renderJunit(buildSingleReport(), {failing: ['lost-connections'], exitCode: 0}, at))
-    expect(cases[0]!.failure).toBeUndefined()
-    expect(cases[0]!['system-out']![0]).toContain('not failing the gate: accept-queue-not-drained: Accept queue not drained')
+    const run = loadRun('lossy-et-accept-once')
+    const {cases} = parse(renderJunit({kind: 'single', run}, {failing: ['lost-connections'], exitCode: 1}, at))
+    expect(cases[0]!.failure!.map((f) => f['@_type'])).toEqual(['lost-connections'])
+    const others = run.verdict.findings.filter((f) => f.kind !== 'lost-connections')
+    expect(cases[0]!['system-out']![0]!.split('\n')).toEqual([describeRun(run).text, ...others.map((f) => `not failing the gate: ${f.kind}: ${f.title}`)])
   })
 
-  it('a healthy run passes; an inconclusive one is an error, as exit 3 is', () => {
-    expect(parse(renderJunit({kind: 'single', run: buildHealthyRun()}, {failing: defaultFailOn, exitCode: 0}, at)).cases[0]!.failure).toBeUndefined()
-    const run = buildHealthyRun()
-    run.verdict = {status: 'inconclusive', findings: [], diagnoses: [], notes: ['no LISTEN socket on port 40713 in the data']}
+  it('a healthy run passes; the real inconclusive one is an error, as exit 3 is', () => {
+    expect(parse(renderJunit(loadReport('healthy-lt'), {failing: defaultFailOn, exitCode: 0}, at)).cases[0]!.failure).toBeUndefined()
+    const run = loadRun('inconclusive-wrong-protocol')
     const {cases} = parse(renderJunit({kind: 'single', run}, {failing: defaultFailOn, exitCode: 3}, at))
-    expect(cases[0]!.error).toEqual([{'@_type': 'inconclusive', '@_message': 'no LISTEN socket on port 40713 in the data'}])
+    expect(cases[0]!.error).toEqual([{'@_type': 'inconclusive', '@_message': run.verdict.notes[0]}])
+  })
+
+  it('--repeat: one test case per run, named by its number', () => {
+    const repeat = loadRepeat('repeat-et-accept-once')
+    const {cases} = parse(renderJunit({kind: 'repeat', repeat}, {failing: defaultFailOn, exitCode: 1}, at))
+    expect(cases.map((c) => c['@_name'])).toEqual(repeat.runs.map((run, i) => `run ${i + 1} of ${repeat.runs.length}: ${run.target.description}`))
+    expect(cases.map((c) => c.failure?.length ?? 0)).toEqual(repeat.runs.map((run) => run.verdict.findings.filter((f) => defaultFailOn.includes(f.kind)).length))
   })
 
   it('the matrix: one test case per mode, each failing kind once with the runs it showed in', () => {
-    const {cases} = parse(renderJunit(buildMatrixReport(), {failing: ['accept-queue-not-drained'], exitCode: 1}, at))
-    expect(cases.map((c) => [c['@_name'], (c.failure ?? []).map((f) => f['@_message'])])).toEqual([
-      ['et, single thread, accept once', ['Accept queue not drained: 4 connections still wait in the LISTEN queue (in 1 of 3 runs)']],
-      ['et, 4 I/O threads, accept once', ['Accept queue not drained: 4 connections still wait in the LISTEN queue (in 3 of 3 runs)']],
-      ['lt, single thread, accept once', []],
-      ['lt, 4 I/O threads, accept once', []],
-      ['et, 4 I/O threads, accept drain', []],
-    ])
-    expect(cases[1]!['system-out']![0]).toContain('not failing the gate: never-accepted-abandoned in 3 of 3 runs')
+    const matrix = loadMatrix('matrix-small')
+    const {cases} = parse(renderJunit({kind: 'matrix', matrix}, {failing: ['accept-queue-not-drained'], exitCode: 1}, at))
+    const runsOf = (mode: object) => matrix.runs.filter((run) => JSON.stringify(run.target.mode) === JSON.stringify(mode))
+    expect(cases.map((c) => c['@_name'])).toEqual(matrix.rows.map((r) => r.label))
+    matrix.rows.forEach((row, i) => {
+      const runs = runsOf(row.mode)
+      expect(runs).toHaveLength(row.runs)
+      const showing = runs.filter((run) => run.verdict.findings.some((f) => f.kind === 'accept-queue-not-drained'))
+      const first = showing[0]?.verdict.findings.find((f) => f.kind === 'accept-queue-not-drained')
+      expect((cases[i]!.failure ?? []).map((f) => f['@_message'])).toEqual(first ? [`${first.title} (in ${showing.length} of ${runs.length} runs)`] : [])
+      expect(cases[i]!['@_time']).toBe(seconds(runs.reduce((n, run) => n + run.durationMs, 0)))
+    })
+    // The ET accept-once modes lost connections, so they fail; the others pass.
+    expect(cases.filter((c) => c.failure !== undefined).map((c) => c['@_name'])).toEqual(matrix.rows.filter((r) => r.lossyRuns > 0).map((r) => r.label))
     // Without --fail-on the matrix gate passes, and so do its test cases.
-    expect(parse(renderJunit(buildMatrixReport(), {failing: [], exitCode: 0}, at)).cases.every((c) => c.failure === undefined)).toBe(true)
+    expect(parse(renderJunit({kind: 'matrix', matrix}, {failing: [], exitCode: 0}, at)).cases.every((c) => c.failure === undefined)).toBe(true)
   })
 
   it('escapes markup and drops characters XML cannot hold', () => {
-    const report = buildSingleReport()
-    if (report.kind !== 'single') throw new Error('single')
-    report.run.target.description = 'node -e "a<b && c>d" \'x\' \u0007bell'
-    report.run.verdict.findings[0]!.evidence = ['<LISTEN> & "quoted"\u0000']
-    const {cases} = parse(renderJunit(report, {failing: defaultFailOn, exitCode: 1}, at))
+    const run = loadRun('lossy-et-accept-once')
+    run.target.description = 'node -e "a<b && c>d" \'x\' \u0007bell'
+    run.verdict.findings[0]!.evidence = ['<LISTEN> & "quoted"\u0000']
+    const {cases} = parse(renderJunit({kind: 'single', run}, {failing: defaultFailOn, exitCode: 1}, at))
     expect(cases[0]!['@_name']).toBe('node -e "a<b && c>d" \'x\' \uFFFDbell')
     expect(cases[0]!.failure![0]!['#text'].split('\n')[0]).toBe('evidence: <LISTEN> & "quoted"\uFFFD')
   })
