@@ -101,6 +101,7 @@ export async function runBench(options: BenchOptions): Promise<BenchRun> {
       source: options.source.source,
       // The two readings with owners are whole readings of the port at the moments that matter.
       timeline: fillBacklog(addReadings(timeline, [afterLoad, finalSnapshot], port, loadStartedAt, load.completed), backlogOf(finalSnapshot, port)),
+      afterLoadSnapshot: afterLoad,
       finalSnapshot,
       stalledSnapshot: readings.stalled,
       reactor: {atStall: readings.reactorAtStall, atEnd: readings.reactorAtEnd},

@@ -35,6 +35,8 @@ export interface BenchRun {
   /** Where the final readings (with owners) came from; the timeline's samples always read /proc. */
   source: SourceName
   timeline: TimelinePoint[]
+  /** The first reading with owners, right after the load; what the final one still holds is stuck. */
+  afterLoadSnapshot: Snapshot
   /** Snapshot with owners, taken after the load and a short settle, before the target stops. */
   finalSnapshot: Snapshot
   counters: {before: ListenCounters | null; after: ListenCounters | null}
