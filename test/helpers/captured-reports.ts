@@ -5,6 +5,10 @@
  */
 import {readFileSync} from 'node:fs'
 import type {BenchReport, BenchRun, MatrixReport, RepeatReport} from '../../src/bench/types.js'
+import {stalledReading} from '../../src/bench/read-server.js'
+import {benchFlags} from '../../src/cli/bench-flags.js'
+import {parseDuration} from '../../src/cli/parse-duration.js'
+import type {BenchEvidence} from '../../src/diagnose/diagnose-bench.js'
 import type {SocketRecord} from '../../src/probes/types.js'
 
 export type CapturedName =
@@ -64,4 +68,27 @@ export function listenerOf(run: BenchRun): SocketRecord {
   const listener = run.finalSnapshot.sockets.find((s) => s.state === 'LISTEN' && s.local.port === run.target.port)
   if (!listener) throw new Error(`no LISTEN row of port ${run.target.port} in the final reading`)
   return listener
+}
+
+/** Every capture ran with the default --settle, which is also how long a socket must stay to be stuck. */
+export const settleMs = parseDuration(benchFlags.settle.default as string, '--settle')
+
+/** What run-bench hands diagnoseBench, rebuilt from what the report kept. */
+export function benchEvidenceOf(run: BenchRun): BenchEvidence {
+  return {
+    target: run.target,
+    load: run.load,
+    evidence: {
+      port: run.target.port,
+      snapshots: [run.afterLoadSnapshot, run.finalSnapshot],
+      countersBefore: run.counters.before,
+      countersAfter: run.counters.after,
+      loadEndedAt: run.afterLoadSnapshot.at,
+      stuckAfterMs: settleMs,
+      stalled: stalledReading(run.stalledSnapshot, run.load),
+    },
+    server: {reactorAtStall: run.reactor.atStall, reactorAtEnd: run.reactor.atEnd, missing: null, probe: run.probe, probeNote: null},
+    serverStats: run.serverStats,
+    exitedEarly: null,
+  }
 }
