@@ -123,6 +123,28 @@ describe('a listener with a backlog of 1 that never accepts, after a burst of 8 
   })
 })
 
+describe('bench on the reference server with a backlog of 1: it overflows during the burst, then drains', () => {
+  it("reports the overflow from the listener's own drop count, though its queue is empty by the end", async () => {
+    const result = await runCli(['bench', '--trigger', 'lt', '--backlog', '1', '-n', '40', '-c', '20', '--waves', '1', '--json'], {timeoutMs: 60_000})
+    expect(result.stderr).toBe('')
+    const report = JSON.parse(result.stdout) as BenchReport
+    if (report.kind !== 'single') throw new Error('expected one run')
+    const {run} = report
+    // The dropped SYNs were retransmitted and served: nothing lost, nothing left queued.
+    expect(run.load.completed).toBe(40)
+    const listener = run.finalSnapshot.sockets.find((s) => s.state === 'LISTEN')!
+    expect(listener).toMatchObject({recvQ: 0, sendQ: 1})
+    expect(listener.drops).toBeGreaterThan(0)
+    const finding = overflowOf(run.verdict.findings)
+    const port = run.target.port
+    expect(finding.evidence[0]).toMatch(new RegExp(`^LISTEN 127\\.0\\.0\\.1:${port}: ${listener.drops} drops \\(ss -m skmem d\\)`))
+    expect(finding.evidence.slice(1).every((line) => line.startsWith('TcpExt') && line.endsWith('(the whole network namespace: other ports count too)'))).toBe(true)
+    expect(run.verdict.diagnoses.map((d) => d.cause.kind)).toEqual(['backlog-too-small'])
+    // listen-overflow is reported, but not in the default --fail-on.
+    expect(result.exitCode).toBe(0)
+  })
+})
+
 describe('sockets --file on the ss -m captures of such a listener (test/fixtures/capture-drops.sh)', () => {
   it.each(['tlnm-drops', 'tanm-drops'])('%s: the overflow from the queue at backlog+1 and the captured d<N> (exit 1)', async (name) => {
     const file = `test/fixtures/ss/${name}.txt`
