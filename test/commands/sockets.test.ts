@@ -162,11 +162,12 @@ describe('sockets on a server that never closes after the peer FIN', () => {
     const result = await runCli(['--port', String(port), '--watch', '--interval', '200ms', '--duration', '1s', '--stuck-after', '500ms'])
     const lines = result.stdout.split('\n')
     expect(result.exitCode).toBe(1)
-    expect(lines.filter((line) => /^\+\d+\.\d s {2}queue 0\/511 {2}ESTAB 0 {2}CLOSE-WAIT \d+ {2}new [01] {2}gone 0$/.test(line)).length).toBeGreaterThanOrEqual(5)
+    // 200 ms apart over 1 s is 5 or 6 samples; a busy machine may skip ticks, so at least 3.
+    expect(lines.filter((line) => /^\+\d+\.\d s {2}queue 0\/511 {2}ESTAB 0 {2}CLOSE-WAIT \d+ {2}new [01] {2}gone 0$/.test(line)).length).toBeGreaterThanOrEqual(3)
     expect(lines).toContain('  accept queue: peak 0, did not grow, drained to zero at times')
     // Samples skip owners; the last one reads them, so the listener is named.
     expect(lines.some((line) => /^ {2}127\.0\.0\.1:\d+ {2}accept queue 0 .*\(pid \d+, fd \d+\)$/.test(line))).toBe(true)
-    expect(lines.some((line) => /^ {4}127\.0\.0\.1:\d+ <- 127\.0\.0\.1:\d+ {2}stayed 1\.\d s, stuck, accepted, Recv-Q 0$/.test(line))).toBe(true)
+    expect(lines.some((line) => /^ {4}127\.0\.0\.1:\d+ <- 127\.0\.0\.1:\d+ {2}stayed \d+\.\d s, stuck, accepted, Recv-Q 0$/.test(line))).toBe(true)
     expect(lines.some((line) => new RegExp(`^ {3}symptoms {3}\\* \\d+ accepted connections? left in CLOSE_WAIT on port ${port}$`).test(line))).toBe(true)
   })
 

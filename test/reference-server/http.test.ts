@@ -12,7 +12,7 @@ describe.each([
 ] as const)('reference server HTTP ($trigger, $threads threads)', (mode) => {
   it('answers any path with 200, keep-alive headers and Content-Length', async () => {
     const {port} = await startServer(mode)
-    const {received, closedByServer} = await exchange(port, [get])
+    const {received, closedByServer} = await exchange(port, [get], {responses: 1})
     expect(received).toMatch(/^HTTP\/1\.1 200 OK\r\n/)
     expect(received).toContain('Content-Length: 3\r\n')
     expect(received).toContain('Connection: keep-alive\r\n')
@@ -23,24 +23,24 @@ describe.each([
 
   it('answers pipelined requests in order', async () => {
     const {port} = await startServer(mode)
-    const {received, closedByServer} = await exchange(port, [get.repeat(50)])
+    const {received, closedByServer} = await exchange(port, [get.repeat(50)], {responses: 50})
     expect(statusCodes(received)).toEqual(Array(50).fill(200))
     expect(closedByServer).toBe(false)
   })
 
   it('puts together a request split across reads, even byte by byte', async () => {
     const {port} = await startServer(mode)
-    expect(statusCodes((await exchange(port, ['GET / HT', 'TP/1.1\r\nHost: x', '\r', '\n\r', '\n'])).received)).toEqual([200])
+    expect(statusCodes((await exchange(port, ['GET / HT', 'TP/1.1\r\nHost: x', '\r', '\n\r', '\n'], {responses: 1})).received)).toEqual([200])
     const bytes = [...'GET /b HTTP/1.1\r\n\r\n']
-    expect(statusCodes((await exchange(port, bytes, {pauseMs: 2})).received)).toEqual([200])
+    expect(statusCodes((await exchange(port, bytes, {pauseMs: 2, responses: 1})).received)).toEqual([200])
   })
 
   it('skips request bodies, small and split or large, and serves what follows', async () => {
     const {port} = await startServer(mode)
     const post = 'POST /p HTTP/1.1\r\nContent-Length: 10\r\n\r\n'
-    expect(statusCodes((await exchange(port, [post + '01234', '56789' + get])).received)).toEqual([200, 200])
+    expect(statusCodes((await exchange(port, [post + '01234', '56789' + get], {responses: 2})).received)).toEqual([200, 200])
     const big = Buffer.alloc(300_000, 'x')
-    const {received} = await exchange(port, [`POST / HTTP/1.1\r\nContent-Length: ${big.length}\r\n\r\n`, big, get], {waitMs: 1000})
+    const {received} = await exchange(port, [`POST / HTTP/1.1\r\nContent-Length: ${big.length}\r\n\r\n`, big, get], {responses: 2})
     expect(statusCodes(received)).toEqual([200, 200])
   })
 
@@ -77,7 +77,7 @@ describe.each([
   it('keeps an HTTP/1.0 keep-alive connection open, as ab -k expects', async () => {
     const {port} = await startServer(mode)
     const request = 'GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n'
-    const {received, closedByServer} = await exchange(port, [request, request])
+    const {received, closedByServer} = await exchange(port, [request, request], {responses: 2})
     expect(statusCodes(received)).toEqual([200, 200])
     expect(closedByServer).toBe(false)
   })
@@ -91,7 +91,7 @@ describe.each([
 
   it('counts what it served', async () => {
     const server = await startServer(mode)
-    await exchange(server.port, [get.repeat(3)])
+    await exchange(server.port, [get.repeat(3)], {responses: 3})
     await exchange(server.port, ['GARBAGE\r\n\r\n'])
     // The server has closed both connections once none of its sockets on the port remain.
     await vi.waitFor(async () => expect((await listServerSockets(server.port)).filter((s) => s.state !== 'LISTEN' && s.state !== 'TIME-WAIT')).toEqual([]), {timeout: 10_000, interval: 20})

@@ -66,7 +66,7 @@ describe('reference server robustness', () => {
       for (const {socket} of connections) socket.destroy()
     }
     // Once the closed connections' fds are free again, a new client is served.
-    await vi.waitFor(async () => expect(statusCodes((await exchange(server.port, [get])).received)).toEqual([200]), {timeout: 15_000, interval: 50})
+    await vi.waitFor(async () => expect(statusCodes((await exchange(server.port, [get], {responses: 1, timeoutMs: 2000})).received)).toEqual([200]), {timeout: 15_000, interval: 50})
   })
 })
 
@@ -83,11 +83,11 @@ describe('ASan/UBSan build', () => {
     const ab = await runAb(server.url, {requests: 2000, concurrency: 50})
     expect(ab).toMatchObject({exitCode: 0, completed: 2000, failed: 0})
     await exchange(server.port, [get.repeat(100), 'GET / HT', 'TP/1.0\r\n\r\n'])
-    await exchange(server.port, [`POST / HTTP/1.1\r\nContent-Length: 70000\r\n\r\n${'x'.repeat(70_000)}${get}`])
+    await exchange(server.port, [`POST / HTTP/1.1\r\nContent-Length: 70000\r\n\r\n${'x'.repeat(70_000)}${get}`], {responses: 2})
     await exchange(server.port, ['GARBAGE\r\n\r\n'])
     await exchange(server.port, [`GET / HTTP/1.1\r\nX: ${'a'.repeat(9000)}\r\n\r\n`])
     await exchange(server.port, [`GET / HTTP/1.1\r\nConnection: close\r\n\r\n`])
-    const open = await exchange(server.port, [get], {waitMs: 50}) // left open for shutdown to close
+    const open = await exchange(server.port, [get], {responses: 1}) // left open for shutdown to close
     expect(statusCodes(open.received)).toEqual([200])
 
     const final = await server.stop()

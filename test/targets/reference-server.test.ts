@@ -1,4 +1,4 @@
-import {describe, expect, it} from 'vitest'
+import {describe, expect, it, vi} from 'vitest'
 import {buildServerArgs, DEFAULT_MODE} from '../../src/targets/reference-server.js'
 import {UserError} from '../../src/user-error.js'
 import {exchange} from '../helpers/raw-http.js'
@@ -27,9 +27,12 @@ describe('startReferenceServer', () => {
     const server = await startServer({}, {statsIntervalMs: 20})
     const seen: number[] = []
     server.onStats((stats) => seen.push(stats.requests))
-    await exchange(server.port, ['GET / HTTP/1.1\r\n\r\n'.repeat(5)], {waitMs: 100})
-    expect(seen.length).toBeGreaterThan(1)
-    expect(server.stats?.requests).toBe(5)
+    await exchange(server.port, ['GET / HTTP/1.1\r\n\r\n'.repeat(5)], {responses: 5})
+    // Stats lines come every 20 ms: wait for more than one, the latest counting the five, however busy the machine.
+    await vi.waitFor(() => {
+      expect(seen.length).toBeGreaterThan(1)
+      expect(server.stats?.requests).toBe(5)
+    }, {timeout: 10_000, interval: 10})
     const final = await server.stop()
     expect(final).toMatchObject({final: true, requests: 5, accepted: 1, open: [0]})
     expect(await server.exited).toEqual({code: 0, signal: null})
