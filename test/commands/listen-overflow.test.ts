@@ -7,24 +7,16 @@
  */
 import {readFileSync} from 'node:fs'
 import net from 'node:net'
-import {execa} from 'execa'
 import {afterAll, beforeAll, describe, expect, it, vi} from 'vitest'
 import type {BenchReport} from '../../src/bench/types.js'
 import type {Finding} from '../../src/diagnose/types.js'
 import type {SocketsReport} from '../../src/report/sockets-report.js'
+import {readListenQueue} from '../helpers/listen-queue.js'
 import {runCli} from '../helpers/run-cli.js'
 import {startTestServer, type TestServer} from '../helpers/test-servers.js'
 
 const BACKLOG = 1
 const BURST = 8
-
-/** The listener as ss shows it, read here without the project's parser: queue, backlog, drops. */
-async function readListener(port: number): Promise<{recvQ: number; sendQ: number; drops: number}> {
-  const {stdout} = await execa('ss', ['-tlnmH', `sport = :${port}`])
-  const row = /^LISTEN\s+(\d+)\s+(\d+)\s[\s\S]*skmem:\([^)]*\bd(\d+)\)/.exec(stdout.trim())
-  if (!row) throw new Error(`no LISTEN row with skmem for port ${port}: ${stdout}`)
-  return {recvQ: Number(row[1]), sendQ: Number(row[2]), drops: Number(row[3])}
-}
 
 /** A connect that may never complete (its SYN dropped); errors are expected and ignored. */
 function connectAndForget(port: number): net.Socket {
@@ -64,10 +56,10 @@ describe('a listener with a backlog of 1 that never accepts, after a burst of 8 
     // The kernel completes backlog+1 handshakes and drops the SYNs of the rest (they retransmit).
     await vi.waitFor(
       async () => {
-        const listener = await readListener(port)
+        const listener = await readListenQueue(port)
         expect(listener).toMatchObject({recvQ: BACKLOG + 1, sendQ: BACKLOG})
-        expect(listener.drops).toBeGreaterThan(0)
-        dropsBefore = listener.drops
+        expect(listener!.drops).toBeGreaterThan(0)
+        dropsBefore = listener!.drops
       },
       {timeout: 15_000, interval: 50},
     )

@@ -5,12 +5,17 @@ export interface ListenQueue {
   recvQ: number
   /** The backlog limit. */
   sendQ: number
+  /** The listener's own drop count (skmem d): SYNs and handshakes it dropped since it was made. */
+  drops: number
 }
 
-/** The LISTEN row of a port as `ss` shows it; null when nothing listens there. */
+/**
+ * The LISTEN row of a port as `ss -ltnm` shows it, read here without the project's parser;
+ * null when nothing listens there.
+ */
 export async function readListenQueue(port: number): Promise<ListenQueue | null> {
-  const {stdout} = await execa('ss', ['-ltnH', `sport = :${port}`])
-  const fields = stdout.trim().split(/\s+/)
-  if (fields[0] !== 'LISTEN') return null
-  return {recvQ: Number(fields[1]), sendQ: Number(fields[2])}
+  const {stdout} = await execa('ss', ['-ltnmH', `sport = :${port}`])
+  const row = /^LISTEN\s+(\d+)\s+(\d+)\s[\s\S]*?skmem:\([^)]*\bd(\d+)\)/.exec(stdout.trim())
+  if (!row) return null
+  return {recvQ: Number(row[1]), sendQ: Number(row[2]), drops: Number(row[3])}
 }
