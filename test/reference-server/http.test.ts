@@ -12,7 +12,9 @@ describe.each([
 ] as const)('reference server HTTP ($trigger, $threads threads)', (mode) => {
   it('answers any path with 200, keep-alive headers and Content-Length', async () => {
     const {port} = await startServer(mode)
-    const {received, closedByServer} = await exchange(port, [get], {responses: 1})
+    // A second request on the same connection, answered: the first answer left it open.
+    const {received, closedByServer} = await exchange(port, [get, get], {responses: 2})
+    expect(statusCodes(received)).toEqual([200, 200])
     expect(received).toMatch(/^HTTP\/1\.1 200 OK\r\n/)
     expect(received).toContain('Content-Length: 3\r\n')
     expect(received).toContain('Connection: keep-alive\r\n')
