@@ -9,6 +9,7 @@ import type {ServerStats} from '../targets/reference-server.js'
 import {drawBarChart, formatMs} from './ascii-chart.js'
 import {paintVerdict, type Style} from './style.js'
 import {formatEndpoint} from '../probes/address.js'
+import {plural} from '../diagnose/describe.js'
 import {renderDiagnosisLines} from './render-diagnoses.js'
 import {renderReactorMap} from './reactor-map.js'
 import {portInodes} from '../probes/socket-evidence.js'
@@ -235,7 +236,7 @@ function renderServerLines(stats: ServerStats, style: Style): string[] {
     '',
     style.bold('Reference server'),
     row('accepted', `${stats.accepted}, closed ${stats.closed}, rejected ${stats.rejected}, requests ${stats.requests}`),
-    row('listener', `${stats.listenWakeups} wakeups, ${stats.acceptEagain} accept() EAGAIN`),
+    row('listener', `${plural(stats.listenWakeups, 'wakeup')}, ${stats.acceptEagain} accept() EAGAIN`),
     row('open', describeOpenPerLoop(stats.open)),
   ]
 }

@@ -87,7 +87,7 @@ describe('renderBenchText on the real ET accept-once run', () => {
     expect(text.slice(-4)).toEqual([
       'Reference server',
       row('accepted', `${stats.accepted}, closed ${stats.closed}, rejected ${stats.rejected}, requests ${stats.requests}`),
-      row('listener', `${stats.listenWakeups} wakeups, ${stats.acceptEagain} accept() EAGAIN`),
+      row('listener', `${stats.listenWakeups} wakeup${stats.listenWakeups === 1 ? '' : 's'}, ${stats.acceptEagain} accept() EAGAIN`),
       row('open', `main loop ${stats.open[0]}, I/O loops ${stats.open.slice(1).join(' ')}`),
     ])
     expect(stats.open).toHaveLength(target.mode!.threads + 1)
