@@ -1,4 +1,5 @@
 import type {LoadResult} from '../load/types.js'
+import {isLostConnection} from '../load/connection-record.js'
 import type {ServerStats} from '../targets/reference-server.js'
 import {describeClientSocket, findServerSide} from './describe-client-socket.js'
 import {listSome, plural} from './describe.js'
@@ -17,7 +18,7 @@ export function detectLostConnections(evidence: Evidence): Finding | null {
   if (!evidence.bench || !finalSnapshot) return null
   const {load, target, serverStats} = evidence.bench
   const {port: targetPort, host} = target
-  const lost = load.connections.filter((c) => c.firstByteAtMs === null && c.requestsSent > 0)
+  const lost = load.connections.filter(isLostConnection)
   if (lost.length === 0) return null
 
   const sockets = finalSnapshot.sockets
@@ -26,7 +27,7 @@ export function detectLostConnections(evidence: Evidence): Finding | null {
     return server !== undefined && ownershipOf(server) === 'never-accepted'
   }).length
   const lines = listSome(lost.map((c) => describeClientSocket(c, host, targetPort, sockets)))
-  const served = load.connections.length - lost.length
+  const served = load.connections.filter((c) => c.bytesReceived > 0).length
   if (serverStats) lines.push(describeServerCounters(load, serverStats))
   lines.unshift(
     `${lost.length} of ${load.connections.length} client connections never got a byte; ${served} ${served === 1 ? 'was' : 'were'} served` +

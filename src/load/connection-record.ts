@@ -21,3 +21,11 @@ export function newConnectionRecord(id: number, wave = 1): ConnectionRecord {
 export function msSince(startedAt: number): number {
   return Math.round((performance.now() - startedAt) * 1000) / 1000
 }
+
+/**
+ * A client that sent a request and never got a byte back: a connection the server lost. A client
+ * that never sent one (the requests ran out before its turn) is not lost, only idle.
+ */
+export function isLostConnection(connection: ConnectionRecord): boolean {
+  return connection.requestsSent > 0 && connection.bytesReceived === 0
+}

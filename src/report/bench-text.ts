@@ -5,6 +5,7 @@
 import type {BenchReport, BenchRun, MatrixReport, MatrixRow, RepeatReport, TimelinePoint} from '../bench/types.js'
 import type {Verdict, VerdictStatus} from '../diagnose/types.js'
 import type {LoadResult} from '../load/types.js'
+import {isLostConnection} from '../load/connection-record.js'
 import type {ServerStats} from '../targets/reference-server.js'
 import {drawBarChart, formatMs} from './ascii-chart.js'
 import {paintVerdict, type Style} from './style.js'
@@ -113,9 +114,20 @@ function renderRepeatLines(repeat: RepeatReport, style: Style): string[] {
   ]
 }
 
-/** Clients that never received a byte: the connections the server lost. */
+/** Clients that sent a request and never received a byte: the connections the server lost. */
 export function countSilentClients(load: LoadResult): number {
-  return load.connections.filter((connection) => connection.bytesReceived === 0).length
+  return load.connections.filter(isLostConnection).length
+}
+
+/** Clients that never sent a request: the requests ran out before their turn. */
+export function countIdleClients(load: LoadResult): number {
+  return load.connections.filter((connection) => connection.requestsSent === 0 && connection.bytesReceived === 0).length
+}
+
+/** "90 of 94 got a response, 4 never got a byte", and how many had no request to send. */
+export function describeClients(total: number, served: number, silent: number, idle: number): string {
+  const idleText = idle > 0 ? `, ${idle} had no request to send` : ''
+  return `${served} of ${total} got a response, ${silent} never got a byte${idleText}`
 }
 
 export function describeLoadEnd(load: LoadResult): string {
@@ -176,7 +188,8 @@ function renderNoteLines(notes: string[], style: Style): string[] {
 
 function renderLoadLines(load: LoadResult, style: Style): string[] {
   const silent = countSilentClients(load)
-  const served = load.connections.length - silent
+  const idle = countIdleClients(load)
+  const served = load.connections.length - silent - idle
   const requested = load.requested === null ? 'duration run' : `${load.requested} requested`
   const latency = load.latencyMs === null
     ? 'no responses'
@@ -186,7 +199,7 @@ function renderLoadLines(load: LoadResult, style: Style): string[] {
     style.bold('Load'),
     row('engine', `${load.engine}, ${load.concurrency} connections, ${load.keepAlive ? 'keep-alive' : 'no keep-alive'}, ${load.url}`),
     row('requests', `${load.completed} completed / ${load.sent} sent / ${requested}`),
-    row('clients', `${served} of ${load.connections.length} got a response, ${silent} never got a byte`),
+    row('clients', describeClients(load.connections.length, served, silent, idle)),
     ...(load.waves === undefined || load.waves.requested === 1 ? [] : [row('waves', describeWaves(load, load.waves))]),
     row('rate', `${Math.round(load.requestsPerSecond)} req/s over ${formatMs(load.durationMs)}`),
     row('latency', latency),

@@ -25,6 +25,7 @@ import {
 } from './bench-text.js'
 import {drawTimelineSvg, escapeXml as esc, type SvgPanel} from './svg-chart.js'
 import {formatEndpoint} from '../probes/address.js'
+import {isLostConnection} from '../load/connection-record.js'
 
 export interface TimelinePage {
   title: string
@@ -181,7 +182,7 @@ function renderEvidence(evidence: string[]): string {
 
 /** The clients that never got a byte, matched by port to the server side of the connection. */
 function renderSilentClients(run: BenchRun): string {
-  const silent = run.load.connections.filter((connection) => connection.bytesReceived === 0)
+  const silent = run.load.connections.filter(isLostConnection)
   if (silent.length === 0) return ''
   const rows = silent.map((connection) => {
     const server = run.finalSnapshot.sockets.find((socket) =>

@@ -7,7 +7,7 @@ import type {BenchReport, BenchRun, MatrixReport, RepeatReport} from '../bench/t
 import type {FindingKind, Verdict} from '../diagnose/types.js'
 import {formatEndpoint} from '../probes/address.js'
 import {formatMs} from './ascii-chart.js'
-import {countSilentClients, describeCompleted, describeLoadEnd, describeMatrix, describeNeverAccepted, describeRepeat, describeRun, repeatShownRun, type Headline} from './bench-text.js'
+import {countIdleClients, countSilentClients, describeClients, describeCompleted, describeLoadEnd, describeMatrix, describeNeverAccepted, describeRepeat, describeRun, repeatShownRun, type Headline} from './bench-text.js'
 
 /** What the CI gate decided: the finding kinds that fail it for this report, and the exit code. */
 export interface CiGate {
@@ -38,6 +38,7 @@ function runLines(run: BenchRun, gate: CiGate): string[] {
   const {target, load} = run
   const where = `${formatEndpoint({address: target.host, port: target.port})}${target.pid === null ? '' : `, pid ${target.pid}`}`
   const silent = countSilentClients(load)
+  const idle = countIdleClients(load)
   const requested = load.requested === null ? 'duration run' : `${load.requested} requested`
   const latency = load.latencyMs === null ? 'no responses' : `p50 ${load.latencyMs.p50} ms, p99 ${load.latencyMs.p99} ms, max ${load.latencyMs.max} ms`
   return [
@@ -53,7 +54,7 @@ function runLines(run: BenchRun, gate: CiGate): string[] {
     '|---|---|',
     tableRow(['engine', `${load.engine}, ${load.concurrency} connections, ${load.keepAlive ? 'keep-alive' : 'no keep-alive'}, ${load.url}`]),
     tableRow(['requests', `${load.completed} completed / ${load.sent} sent / ${requested}`]),
-    tableRow(['clients', `${load.connections.length - silent} of ${load.connections.length} got a response, ${silent} never got a byte`]),
+    tableRow(['clients', describeClients(load.connections.length, load.connections.length - silent - idle, silent, idle)]),
     tableRow(['rate', `${Math.round(load.requestsPerSecond)} req/s over ${formatMs(load.durationMs)}`]),
     tableRow(['latency', latency]),
     tableRow(['errors', `${load.errors} connection errors, ${load.non2xx} non-2xx, ${load.reconnects} reconnects`]),

@@ -55,12 +55,12 @@ export function loadMatrix(name: CapturedName): MatrixReport {
 
 /** Clients that sent a request and never got a byte back: the ones the server lost. */
 export function lostClients(run: BenchRun) {
-  return run.load.connections.filter((c) => c.firstByteAtMs === null && c.requestsSent > 0)
+  return run.load.connections.filter((c) => c.requestsSent > 0 && c.bytesReceived === 0)
 }
 
-/** Clients that never received a byte, whether or not they sent (the headline's count). */
-export function silentClients(run: BenchRun) {
-  return run.load.connections.filter((c) => c.bytesReceived === 0)
+/** Clients that never sent a request (the requests ran out before their turn): not lost. */
+export function idleClients(run: BenchRun) {
+  return run.load.connections.filter((c) => c.requestsSent === 0 && c.bytesReceived === 0)
 }
 
 /** The target's LISTEN row in the run's final reading (the reading the verdict rests on). */

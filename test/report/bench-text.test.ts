@@ -9,7 +9,7 @@ import {matrixModes} from '../../src/bench/matrix-modes.js'
 import {causeKindTable} from '../../src/diagnose/cause-kinds.js'
 import {describeRun, renderBenchText} from '../../src/report/bench-text.js'
 import {createStyle, plainStyle} from '../../src/report/style.js'
-import {listenerOf, loadMatrix, loadRepeat, loadReport, loadRun, lostClients, silentClients} from '../helpers/captured-reports.js'
+import {idleClients, listenerOf, loadMatrix, loadRepeat, loadReport, loadRun, lostClients} from '../helpers/captured-reports.js'
 
 const lines = (text: string): string[] => text.trimEnd().split('\n')
 const render = (run: BenchRun) => lines(renderBenchText({kind: 'single', run}, plainStyle))
@@ -22,7 +22,7 @@ describe('renderBenchText on the real ET accept-once run', () => {
   const {load, target, verdict} = run
 
   it('says first how many clients never got a byte, then what ran where', () => {
-    const silent = silentClients(run).length
+    const silent = lostClients(run).length
     expect(silent).toBeGreaterThan(0)
     expect(text[0]).toBe(`LOST CONNECTIONS: ${silent} of ${load.connections.length} clients never got a byte`)
     expect(text[1]).toMatch(new RegExp(`^${escapeRegExp(`${target.description} (127.0.0.1:${target.port}, pid ${target.pid}), run took `)}\\d`))
@@ -54,7 +54,7 @@ describe('renderBenchText on the real ET accept-once run', () => {
 
   it('the lost-connections evidence counts the clients that sent and got nothing', () => {
     const lost = verdict.findings.find((f) => f.kind === 'lost-connections')!
-    const served = load.connections.length - lostClients(run).length
+    const served = load.connections.filter((c) => c.bytesReceived > 0).length
     expect(lost.evidence[0]).toBe(
       `${lostClients(run).length} of ${load.connections.length} client connections never got a byte; ${served} ${served === 1 ? 'was' : 'were'} served; ` +
         `${load.completed} of ${load.requested} requests completed (load stalled)`,
@@ -62,7 +62,7 @@ describe('renderBenchText on the real ET accept-once run', () => {
   })
 
   it('the load section: requests, clients, the wave that lost them, how the load ended', () => {
-    const silent = silentClients(run).length
+    const silent = lostClients(run).length
     const lostWaves = [...new Set(lostClients(run).map((c) => c.wave))]
     expect(text).toContain(row('requests', `${load.completed} completed / ${load.sent} sent / ${load.requested} requested`))
     expect(text).toContain(row('clients', `${load.connections.length - silent} of ${load.connections.length} got a response, ${silent} never got a byte`))
@@ -154,7 +154,7 @@ describe('renderBenchText on other real runs', () => {
 describe('describeRun', () => {
   it('names the first finding, and how many more, when every client got bytes (the read-side bug)', () => {
     const run = loadRun('read-interest-missing')
-    expect(silentClients(run)).toEqual([])
+    expect(lostClients(run)).toEqual([])
     const {findings} = run.verdict
     expect(findings.length).toBeGreaterThan(1)
     expect(describeRun(run)).toEqual({status: 'findings', text: `FINDINGS: ${findings[0]!.title} (+${findings.length - 1} more)`})
@@ -178,10 +178,16 @@ describe('renderBenchText on the real --repeat run', () => {
       expect(line).toContain(describeRun(run).text)
       expect(line).toContain(`${run.load.waves!.started}/${run.load.waves!.requested}`)
     })
-    const shown = repeat.runs.findIndex((run) => silentClients(run).length > 0)
+    const shown = repeat.runs.findIndex((run) => lostClients(run).length > 0)
     const at = text.indexOf(`Run ${shown + 1} of ${repeat.runs.length}:`)
     expect(at).toBeGreaterThan(0)
     expect(text[at + 1]).toBe(describeRun(repeat.runs[shown]!).text)
+    // A client whose turn never came (the requests ran out) is idle, not lost.
+    const run = repeat.runs[shown]!
+    const [lost, idle] = [lostClients(run).length, idleClients(run).length]
+    const served = run.load.connections.length - lost - idle
+    const idleText = idle > 0 ? `, ${idle} had no request to send` : ''
+    expect(text.slice(at)).toContain(row('clients', `${served} of ${run.load.connections.length} got a response, ${lost} never got a byte${idleText}`))
     // A fresh server each time: every run has its own port and pid.
     expect(new Set(repeat.runs.map((run) => run.target.pid)).size).toBe(repeat.runs.length)
   })

@@ -13,7 +13,7 @@ import type {BenchReport} from '../../src/bench/types.js'
 import {renderBenchHtml, renderTimelineHtml} from '../../src/report/html.js'
 import {runCli} from '../helpers/run-cli.js'
 import {connect, startTestServer} from '../helpers/test-servers.js'
-import {loadMatrix, loadRun, silentClients} from '../helpers/captured-reports.js'
+import {loadMatrix, loadRun, lostClients} from '../helpers/captured-reports.js'
 
 const CHROMIUM = '/usr/bin/chromium'
 const OUTPUT = resolve('test-output')
@@ -77,7 +77,7 @@ describe.skipIf(missing)('HTML report in headless chromium', () => {
 
   it('renders a real single run: verdict, findings, one drawn timeline, no errors, no network', async () => {
     const run = loadRun('lossy-et-accept-once')
-    const silent = silentClients(run).length
+    const silent = lostClients(run).length
     const {page, errors, requests} = await render('report-single', {kind: 'single', run})
     await expect(page.locator('.verdict').innerText()).resolves.toContain(`${silent} of ${run.load.connections.length} clients never got a byte`)
     await expect(page.locator('.verdict').innerText()).resolves.toContain('LOST CONNECTIONS')

@@ -3,7 +3,7 @@ import {describe, expect, it} from 'vitest'
 import type {BenchRun} from '../../src/bench/types.js'
 import {escapeXml} from '../../src/report/svg-chart.js'
 import {renderBenchHtml, renderTimelineHtml} from '../../src/report/html.js'
-import {loadMatrix, loadReport, loadRun, silentClients} from '../helpers/captured-reports.js'
+import {loadMatrix, loadReport, loadRun, lostClients} from '../helpers/captured-reports.js'
 
 describe('renderBenchHtml on the real ET accept-once run', () => {
   const run = loadRun('lossy-et-accept-once')
@@ -17,14 +17,14 @@ describe('renderBenchHtml on the real ET accept-once run', () => {
   })
 
   it('leads with the verdict, then the findings', () => {
-    const silent = silentClients(run).length
+    const silent = lostClients(run).length
     expect(html).toContain(`<p class="status">LOST CONNECTIONS</p>\n<h1>${silent} of ${run.load.connections.length} clients never got a byte</h1>`)
     expect(html.indexOf('class="verdict')).toBeLessThan(html.indexOf('class="finding"'))
     for (const finding of run.verdict.findings) expect(html).toContain(escapeXml(finding.title))
   })
 
   it('lists every client that never got a byte, beside its server-side socket in the final reading', () => {
-    const silent = silentClients(run)
+    const silent = lostClients(run)
     expect(html).toContain(`Clients that never got a byte (${silent.length})`)
     const table = /Clients that never got a byte[\s\S]*?<\/table>/.exec(html)![0]
     for (const client of silent) {

@@ -3,7 +3,7 @@ import {describe, expect, it} from 'vitest'
 import {defaultFailOn} from '../../src/bench/fail-on.js'
 import {describeRun} from '../../src/report/bench-text.js'
 import {inline, renderSummaryMarkdown} from '../../src/report/summary-markdown.js'
-import {loadMatrix, loadRepeat, loadReport, loadRun, silentClients} from '../helpers/captured-reports.js'
+import {loadMatrix, loadRepeat, loadReport, loadRun, lostClients} from '../helpers/captured-reports.js'
 
 const lines = (text: string) => text.split('\n')
 
@@ -12,7 +12,7 @@ describe('renderSummaryMarkdown on the real ET accept-once run', () => {
   const text = lines(renderSummaryMarkdown({kind: 'single', run}, {failing: defaultFailOn, exitCode: 1}))
 
   it('the verdict and the gate first, then what ran where', () => {
-    const silent = silentClients(run).length
+    const silent = lostClients(run).length
     expect(text[0]).toBe(`## ❌ reactor-doctor bench: LOST CONNECTIONS: ${silent} of ${run.load.connections.length} clients never got a byte (exit 1, gate failed)`)
     expect(text[2]).toMatch(new RegExp(`^${escapeRegExp(`${inline(run.target.description)} (\`127.0.0.1:${run.target.port}, pid ${run.target.pid}\`), run took `)}`))
   })
@@ -38,7 +38,7 @@ describe('renderSummaryMarkdown on the real ET accept-once run', () => {
   it('then the load table, ending with the peak accept queue of the samples', () => {
     const {load} = run
     const table = text.slice(text.indexOf('### Load') + 2)
-    const silent = silentClients(run).length
+    const silent = lostClients(run).length
     expect(table.slice(0, 4)).toEqual([
       '| | |',
       '|---|---|',
@@ -77,7 +77,7 @@ describe('renderSummaryMarkdown on other real reports', () => {
     const repeat = loadRepeat('repeat-et-accept-once')
     const text = lines(renderSummaryMarkdown({kind: 'repeat', repeat}, {failing: defaultFailOn, exitCode: 1}))
     expect(text[0]).toBe(`## ❌ reactor-doctor bench: LOST CONNECTIONS in ${repeat.lossyRuns} of ${repeat.runs.length} runs (exit 1, gate failed)`)
-    const shown = repeat.runs.findIndex((run) => silentClients(run).length > 0)
+    const shown = repeat.runs.findIndex((run) => lostClients(run).length > 0)
     expect(text[2]).toBe(`### Run ${shown + 1} of ${repeat.runs.length}`)
     expect(text).toContain(`### 1. ${inline(repeat.runs[shown]!.verdict.findings[0]!.title)}`)
   })
