@@ -16,10 +16,10 @@ export function detectLoadStalled(evidence: Evidence): Finding | null {
   const {port, host} = target
   if (load.end !== 'stalled' && load.end !== 'timeout') return null
   const waiting = load.connections.filter((c) => c.requestsSent > c.responses).length
-  const how =
-    load.end === 'stalled'
-      ? `no response for ${load.stallMs ?? '?'} ms with ${waiting} request${waiting === 1 ? '' : 's'} outstanding`
-      : `the run hit its time limit with ${waiting} request${waiting === 1 ? '' : 's'} outstanding`
+  // A client still in connect() (its SYN dropped by a full listener) has no request out yet.
+  const connecting = load.connections.filter((c) => !c.connected && c.error === null).length
+  const pending = `${plural(waiting, 'request')} outstanding${connecting > 0 ? `, ${plural(connecting, 'connection')} still connecting` : ''}`
+  const how = load.end === 'stalled' ? `no response for ${load.stallMs ?? '?'} ms with ${pending}` : `the run hit its time limit with ${pending}`
   return {
     kind: 'load-stalled',
     title: `load stalled: ${load.completed} of ${load.requested ?? load.sent} requests completed`,
