@@ -85,8 +85,8 @@ describe('sockets --file on what users paste (captured with ss 6.1, net-tools 2.
     expect(oneLine(bad.stderr)).toBe('Error: --state "closed-ish" is not a TCP state; e.g. --state close-wait, established, listening or time-wait')
   })
 
-  it('no queue columns (ss -Q): says what cannot be judged, still finds the ownerless connections (exit 1)', async () => {
-    const result = await runCli(['--file', fixture('ss/tanpeQ-reconstructed.txt')])
+  it('no queue columns (ss -Q, iproute2 6.15): says what cannot be judged, still finds the ownerless connections (exit 1)', async () => {
+    const result = await runCli(['--file', fixture('ss/trixie-tanpeQ.txt'), '--port', '1080'])
     expect(result.exitCode).toBe(1)
     expect(result.stdout).toMatch(/^ {2}127\.0\.0\.1:\d+ {2}accept queue not shown by ss, python3/m)
     expect(result.stdout).toContain('* Accept queue not drained: 3 connections waiting in port')

@@ -68,7 +68,7 @@ describe('parseSs on captured output (iproute2 6.1)', () => {
 
 describe('parseSs on reconstructed old formats', () => {
   it('iproute2 4.9: * for any address, IPv6 without brackets, uid and scope', () => {
-    const records = parseSs(readFixture('ss/v4.9-tanpeo.txt'))
+    const records = parseSs(readFixture('ss/v4.9-tanpeo-reconstructed.txt'))
     expect(records).toHaveLength(6)
     expect(records[0]).toMatchObject({state: 'LISTEN', recvQ: 4, sendQ: 128, local: {address: '*', port: 1022}, peer: {address: '*', port: null}, inode: 21412})
     expect(records[1]!.local).toEqual({address: '::', port: 22})
@@ -80,7 +80,7 @@ describe('parseSs on reconstructed old formats', () => {
   })
 
   it('iproute2 4.15-4.19: netid glued to the state (tcpLISTEN), udp rows skipped', () => {
-    const records = parseSs(readFixture('ss/v4.15-glued.txt'))
+    const records = parseSs(readFixture('ss/v4.15-glued-reconstructed.txt'))
     expect(records.map((r) => [r.state, r.recvQ, r.local.port])).toEqual([
       ['LISTEN', 4, 1022],
       ['CLOSE-WAIT', 114, 1022],
