@@ -1,0 +1,84 @@
+import {readFileSync} from 'node:fs'
+import {fileURLToPath} from 'node:url'
+import {describe, expect, it} from 'vitest'
+import type {FindingKind} from '../../src/diagnose/types.js'
+import {exitCodeFor} from '../../src/exit-codes.js'
+import {SocketsFile} from '../../src/probes/read-sockets-file.js'
+import {parseServices} from '../../src/probes/services.js'
+import type {TcpState} from '../../src/probes/types.js'
+import {analyseRecording} from '../../src/watch/recording.js'
+import {runCli} from '../helpers/run-cli.js'
+
+// Captures of Debian bullseye's, trixie's and sid's own ss, netstat, busybox netstat and lsof
+// (test/fixtures/capture-debian.sh) of the paste scene: port 1080 (socks) never accepts (3 queued,
+// 2 of them CLOSE-WAIT with 114 unread bytes); port O accepts and never closes (2 owned CLOSE-WAIT).
+const fixtures = fileURLToPath(new URL('../fixtures/', import.meta.url))
+const services = parseServices('socks\t\t1080/tcp\n')
+const stuck = ['accept-queue-not-drained', 'never-accepted-abandoned'] satisfies FindingKind[]
+
+/** What `sockets --file FILE --port PORT [--state STATE]` concludes, in process: the exit code and the finding kinds. */
+async function diagnose(file: string, port: number | undefined, state?: TcpState) {
+  const saved = new SocketsFile(`${fixtures}${file}`, port, state, services)
+  const result = await analyseRecording(saved.readings(), () => saved.stats, {port, stuckAfterMs: 5000, name: file, onPort: (chosen) => saved.focus(chosen)})
+  return {exit: exitCodeFor(result.verdict.status), kinds: [...new Set(result.verdict.findings.map((finding) => finding.kind))].sort(), port: result.port}
+}
+
+/** The scene's other port (accepts, never closes): the port beside 1080 in the capture's own command line. */
+function portO(file: string): number {
+  const command = readFileSync(`${fixtures}${file.replace(/\.txt$/, '.cmd')}`, 'utf8').split('\n')[0]!
+  return Number([...command.matchAll(/[:|](\d{4,5})\b/g)].map((match) => match[1]!).find((port) => port !== '1080'))
+}
+
+type Row = [file: string, port: 'S' | 'O', state: TcpState | undefined, exit: number, kinds: FindingKind[]]
+const rowsOf = (release: string): Row[] => [
+  [`ss/${release}-tan.txt`, 'S', undefined, 1, stuck],
+  [`ss/${release}-tanp.txt`, 'S', undefined, 1, stuck],
+  [`ss/${release}-tanpe.txt`, 'S', undefined, 1, stuck],
+  [`ss/${release}-tanm.txt`, 'S', undefined, 1, stuck],
+  [`ss/${release}-tlnm.txt`, 'S', undefined, 1, ['accept-queue-not-drained']],
+  [`ss/${release}-tuan-netid.txt`, 'S', undefined, 1, stuck],
+  [`ss/${release}-an-grep.txt`, 'S', undefined, 1, stuck],
+  [`ss/${release}-tap-names.txt`, 'S', undefined, 1, stuck],
+  // A state filter's output alone: no State column, nothing tells the state (exit 3) unless --state does.
+  [`ss/${release}-state-close-wait-n.txt`, 'S', undefined, 3, []],
+  [`ss/${release}-state-close-wait-n.txt`, 'S', 'CLOSE-WAIT', 1, ['never-accepted-abandoned']],
+  [`ss/${release}-state-close-wait-p.txt`, 'S', 'CLOSE-WAIT', 1, ['never-accepted-abandoned']],
+  [`ss/${release}-state-close-wait-p.txt`, 'O', 'CLOSE-WAIT', 1, ['accepted-never-closed']],
+  [`netstat/${release}-tan.txt`, 'S', undefined, 1, stuck],
+  [`netstat/${release}-tanp.txt`, 'S', undefined, 1, stuck],
+  [`netstat/${release}-tanpe.txt`, 'S', undefined, 1, stuck],
+  [`netstat/${release}-tanpeoW.txt`, 'S', undefined, 1, stuck],
+  [`netstat/${release}-tanp.txt`, 'O', undefined, 1, ['accepted-never-closed']],
+  [`netstat/${release}-an-grep.txt`, 'S', undefined, 1, stuck],
+  [`netstat/${release}-tap-names.txt`, 'S', undefined, 1, stuck],
+  [`netstat/${release}-busybox-tan.txt`, 'S', undefined, 1, stuck],
+  [`netstat/${release}-busybox-tane.txt`, 'S', undefined, 1, stuck],
+  [`netstat/${release}-busybox-an-grep.txt`, 'S', undefined, 1, stuck],
+  // lsof never lists queued connections and shows no queue sizes: the listener cannot be judged.
+  [`lsof/${release}-nP-iTCP.txt`, 'S', undefined, 3, []],
+  [`lsof/${release}-nP-close-wait.txt`, 'O', undefined, 1, ['accepted-never-closed']],
+]
+const withQueuesHidden = (release: string): Row[] => [
+  [`ss/${release}-tanpeQ.txt`, 'S', undefined, 1, stuck],
+  [`ss/${release}-state-close-wait-pQ.txt`, 'S', 'CLOSE-WAIT', 1, ['never-accepted-abandoned']],
+  [`ss/${release}-state-close-wait-pQ.txt`, 'O', 'CLOSE-WAIT', 1, ['accepted-never-closed']],
+]
+
+describe('sockets --file on captures of Debian bullseye, trixie and sid', () => {
+  const rows = [...rowsOf('bullseye'), ...rowsOf('trixie'), ...withQueuesHidden('trixie'), ...rowsOf('sid'), ...withQueuesHidden('sid')]
+  for (const [file, which, state, exit, kinds] of rows) {
+    it(`${file} port ${which}${state ? ` --state ${state}` : ''}: exit ${exit} ${kinds.join(', ') || '(no finding)'}`, async () => {
+      const port = which === 'S' ? 1080 : portO(file)
+      const result = await diagnose(file, port, state)
+      expect(result).toEqual({exit, kinds: [...kinds].sort(), port})
+    })
+  }
+
+  it('the built CLI on one capture of each release and tool, the port taken from --port socks (exit 1)', async () => {
+    for (const file of ['ss/bullseye-tanpe.txt', 'ss/trixie-tanpeQ.txt', 'ss/sid-an-grep.txt', 'netstat/bullseye-busybox-tan.txt', 'netstat/sid-tap-names.txt']) {
+      const result = await runCli(['sockets', '--file', `${fixtures}${file}`, '--port', 'socks'])
+      expect(result.exitCode, `${file}: ${result.stderr}`).toBe(1)
+      expect(result.stdout, file).toContain("* Accept queue not drained: 3 connections waiting in port 1080's accept queue")
+    }
+  })
+})
