@@ -39,6 +39,8 @@ export interface SplitStats {
   /** Service names not in /etc/services. */
   unresolved: Set<string>
   formats: Set<SnapshotSource>
+  /** The file switches a terminal to its alternate screen: a transcript of watch or top under script(1). */
+  fullScreen: boolean
 }
 
 interface LineParser {
@@ -96,6 +98,9 @@ export function cleanLine(raw: string): string {
   if (cr >= 0) line = line.slice(cr + 1)
   return line.replace(escapes, '').replace(controls, '').trimEnd()
 }
+
+// smcup: a full-screen program (watch, top) takes the terminal; what follows are cursor moves and changed characters.
+const alternateScreen = /\u001B\[\?(?:1049|1047|47)h/
 
 const unusual = /[\u0000-\u0008\u000B-\u001F\u007F\u009B]/
 
@@ -189,6 +194,7 @@ export class ReadingSplitter {
     queuesHidden: 0,
     unresolved: new Set(),
     formats: new Set(),
+    fullScreen: false,
   }
 
   private block: Block | undefined
@@ -246,6 +252,7 @@ export class ReadingSplitter {
 
   /** Feeds one raw line; returns the readings it completed. */
   push(raw: string, lineNumber: number): Reading[] {
+    if (!this.stats.fullScreen && raw.includes('\u001B[?') && alternateScreen.test(raw)) this.stats.fullScreen = true
     const line = cleanLine(raw)
     if (line.trim() === '') return this.drain()
     const time = parseTimeLine(line)
@@ -425,6 +432,17 @@ function mergeInto(kept: SocketRecord, other: SocketRecord): void {
   }
   kept.drops ??= other.drops
   kept.uid ??= other.uid
+}
+
+/**
+ * A script(1) transcript of `watch ss ...`: watch draws the first screen, then only the characters
+ * that changed, at cursor positions: no reading can be read back from it.
+ */
+export function fullScreenTranscript(name: string): UserError {
+  return new UserError(
+    `${name} is a terminal transcript of a full-screen program (watch under script): it holds the first screen, then only the characters that changed`,
+    'record with `while sleep 1; do date +%s.%N; ss -tanpe; done > ss.log`, or copy watch\'s screens as text (tmux capture-pane -p)',
+  )
 }
 
 /** The one error for text that holds no output of a known tool. */

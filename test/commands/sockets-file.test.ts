@@ -106,8 +106,8 @@ describe('sockets --file on what users paste (captured with ss 6.1, net-tools 2.
     expect(queued.stdout).toContain("Accept queue not drained: 3 connections waiting in port 1080's accept queue")
   })
 
-  it('kubectl messages, grep colour codes and outputs of several tools in one file (exit 1)', async () => {
-    for (const name of ['paste/kubectl-noise-ss.txt', 'paste/grep-color-netstat.txt', 'paste/script-two-commands.txt']) {
+  it('kubectl and docker messages, grep colour codes and outputs of several tools in one file (exit 1)', async () => {
+    for (const name of ['paste/kubectl-noise-ss.txt', 'paste/docker-noise-ss.txt', 'paste/grep-color-netstat.txt', 'paste/script-two-commands.txt']) {
       const result = await runCli(['--file', fixture(name)])
       expect(result.exitCode, name).toBe(1)
       expect(result.stdout, name).toMatch(/\* Accept queue not drained: 3 connections waiting in port \d+'s accept queue$/m)
@@ -152,17 +152,24 @@ describe('sockets --file on recordings', () => {
     expect(result.stdout.match(/stayed 5\.0 s, stuck, never accepted, Recv-Q 114$/gm)).toHaveLength(2)
   })
 
-  it("watch's headers time the readings and give the command (the header line reconstructed, as a terminal shows it; the output captured)", async () => {
-    // recordings/untimed-ss.txt is 6 readings of `ss -tanp '( sport = :PORT )'`; each gets the header watch prints above it, 2 s apart.
-    const readings = readFileSync(fixture('recordings/untimed-ss.txt'), 'utf8').split(/(?=^State )/m)
-    const text = readings
-      .map((reading, i) => `Every 2.0s: ss -tanp                                   web-1: Wed Dec  2 12:44:${String(10 + 2 * i).padStart(2, '0')} 2026\n\n${reading}`)
-      .join('')
-    const result = await runCli(['--file', '-'], {input: text})
-    expect(result.exitCode).toBe(1)
-    expect(result.stdout).toContain('Recorded 10.0 s, 6 readings:')
-    expect(result.stdout).toMatch(/^ +- the queue stayed at 3 for 10\.0 s$/m)
-    expect(result.stdout).toContain("Note: 6 readings, times from the file's `watch` headers")
+  it("watch's screens copied from the terminal (tmux capture-pane, procps 4.0.2 and 4.0.4): the headers time a 7 s timeline (exit 1)", async () => {
+    for (const name of ['recordings/watch-tmux-ss.txt', 'recordings/trixie-watch-tmux-ss.txt']) {
+      const result = await runCli(['--file', fixture(name)])
+      expect(result.exitCode, name).toBe(1)
+      expect(result.stdout, name).toContain('Recorded 7.0 s, 8 readings:')
+      expect(result.stdout, name).toMatch(/^ +- the queue stayed at 3 for 7\.0 s$/m)
+      expect(result.stdout.match(/stayed 7\.0 s, stuck, owner unknown, Recv-Q 114$/gm), name).toHaveLength(2)
+      expect(result.stdout, name).toContain("Note: 8 readings, times from the file's `watch` headers")
+    }
+  })
+
+  it('watch under script(1) holds one screen and then only changed characters: one line saying so (exit 2)', async () => {
+    const result = await runCli(['--file', fixture('paste/script-watch-ss.txt')])
+    expect(result.exitCode).toBe(2)
+    expect(oneLine(result.stderr)).toBe(
+      `Error: ${fixture('paste/script-watch-ss.txt')} is a terminal transcript of a full-screen program (watch under script): it holds the first screen, then only the characters that changed; ` +
+        "record with `while sleep 1; do date +%s.%N; ss -tanpe; done > ss.log`, or copy watch's screens as text (tmux capture-pane -p)",
+    )
   })
 
   it('--report draws a recording as the same page as --watch; a file of one reading has no timeline (exit 2)', async () => {

@@ -29,6 +29,8 @@ describe('detectFormat', () => {
     ['ss/an-grep.txt', 'ss'],
     ['paste/script-state-close-wait.txt', 'ss'],
     ['paste/kubectl-noise-ss.txt', 'ss'],
+    ['paste/docker-noise-ss.txt', 'ss'],
+    ['recordings/trixie-watch-tmux-ss.txt', 'ss'],
     ['paste/grep-color-netstat.txt', 'netstat'],
   ]
   for (const [file, format] of cases) it(`${file} is ${format}`, () => expect(detectFormat(readFixture(file))).toBe(format))
