@@ -1,13 +1,14 @@
 import {execFileSync} from 'node:child_process'
+import {readdirSync} from 'node:fs'
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {afterAll, beforeAll, describe, expect, it, vi} from 'vitest'
 import {parseSs} from '../../src/probes/ss.js'
 import type {SocketsReport} from '../../src/report/sockets-report.js'
 import {portA} from '../probes/fixtures.js'
-import {runCli as runCliCommand, type CliOptions} from '../helpers/run-cli.js'
+import {runCli as runCliCommand, startCli, type CliOptions} from '../helpers/run-cli.js'
 
 const fixtures = fileURLToPath(new URL('../fixtures/', import.meta.url))
 const fixture = (name: string) => join(fixtures, name)
@@ -276,5 +277,37 @@ describe('sockets --file refuses what is no saved file, in one line', () => {
     const none = await runCli(['--file', '-'], {input: 'hello\nworld\n'})
     expect(none.exitCode).toBe(2)
     expect(oneLine(none.stderr)).toBe('Error: stdin: not ss, netstat, lsof or /proc/net/tcp output; save the output of `ss -tanpe`, `netstat -tanpe`, `lsof -nP -iTCP` or `cat /proc/net/tcp`')
+  })
+})
+
+describe('sockets --file - without --port: stdin spooled to a temporary file, read twice, removed on every path', () => {
+  let tmp: string
+  beforeAll(() => {
+    tmp = mkdtempSync(join(tmpdir(), 'rd-spool-'))
+  })
+  afterAll(() => rmSync(tmp, {recursive: true, force: true}))
+
+  it('one reading: the port taken from the data as for a file, nothing left in TMPDIR (exit 1, and exit 2 for two listeners)', async () => {
+    const result = await runCli(['--file', '-'], {input: readFileSync(fixture('seed/netstat-an-grep-1022.txt'), 'utf8'), env: {TMPDIR: tmp}})
+    expect(result.exitCode, result.stderr).toBe(1)
+    expect(result.stdout).toContain("* Accept queue not drained: 4 connections waiting in port 1022's accept queue")
+    const two = await runCli(['--file', '-'], {input: readFileSync(fixture('ss/trixie-tanpe.txt'), 'utf8'), env: {TMPDIR: tmp}})
+    expect(two.exitCode).toBe(2)
+    expect(oneLine(two.stderr)).toMatch(/^Error: stdin has listeners on ports 1080, \d+; choose one with --port$/)
+    expect(readdirSync(tmp)).toEqual([])
+  })
+
+  it('interrupted while stdin is still open: the spooled file is removed and the signal ends the CLI', async () => {
+    const child = startCli(['sockets', '--file', '-'], {env: {TMPDIR: tmp}, openStdin: true})
+    child.stdin!.write(readFileSync(fixture('ss/tanpe.txt'), 'utf8'))
+    try {
+      await vi.waitFor(() => expect(readdirSync(tmp).filter((name) => name.startsWith('reactor-doctor-stdin-'))).toHaveLength(1), {timeout: 20_000, interval: 50})
+      child.kill('SIGTERM')
+      const result = await child
+      expect(result.signal).toBe('SIGTERM')
+      expect(readdirSync(tmp)).toEqual([])
+    } finally {
+      child.kill('SIGKILL')
+    }
   })
 })
