@@ -145,6 +145,18 @@ describe('sockets --file on recordings', () => {
     }
   })
 
+  it("busybox only (sh, date, netstat, grep of Debian's busybox 1.30 and 1.37): `date +%s.%N` prints `N.%N`, read as whole seconds (exit 1)", async () => {
+    for (const name of ['recordings/bullseye-busybox-netstat-epoch.txt', 'recordings/trixie-busybox-netstat-epoch.txt']) {
+      const result = await runCli(['--file', fixture(name)])
+      expect(result.exitCode, name).toBe(1)
+      // Whole seconds, 8 readings 1 s (and a loop's run time) apart: the queue stayed 3 from the first to the last.
+      const recorded = /^Recorded (\d+)\.0 s, 8 readings:$/m.exec(result.stdout)?.[1]
+      expect(Number(recorded), name).toBeGreaterThanOrEqual(7)
+      expect(result.stdout, name).toContain(`  - the queue stayed at 3 for ${recorded}.0 s`)
+      expect(result.stdout, name).toContain("Note: 8 readings, times from the file's `date +%s` lines")
+    }
+  })
+
   it('a headerless netstat loop (`netstat -tanp | grep PORT` every second): a reading each time the rows start again (exit 1)', async () => {
     const result = await runCli(['--file', fixture('recordings/untimed-netstat-grep.txt')])
     expect(result.exitCode).toBe(1)
