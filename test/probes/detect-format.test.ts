@@ -10,6 +10,7 @@ describe('detectFormat', () => {
     ['ss/state-listening.txt', 'ss'],
     ['ss/v4.15-glued-reconstructed.txt', 'ss'],
     ['ss/v4.9-tanpeo-reconstructed.txt', 'ss'],
+    ['ss/v3.10-tanp-reconstructed.txt', 'ss'],
     ['netstat/tanpeo.txt', 'netstat'],
     ['netstat/an-grep.txt', 'netstat'],
     ['netstat/tanp-nonroot.txt', 'netstat'],
