@@ -80,11 +80,11 @@ export class SsLineParser {
   /**
    * Rows start at the line's first column, but for one layout: -Q under a state filter has neither
    * State nor queue columns, so its rows begin with the right-aligned local address
-   * (`    127.0.0.1:8080    127.0.0.1:41298`, iproute2 6.15 and 7.3). Continuation lines never
-   * start with two address:port fields.
+   * (`    127.0.0.1:8080    127.0.0.1:41298`, iproute2 6.15 and 7.3; with -H there is no header to
+   * say so). Continuation lines never start with two address:port fields.
    */
   private isIndentedRow(line: string): boolean {
-    if (this.queues !== false) return false
+    if (this.queues === true) return false
     const [local = '', peer = ''] = line.trim().split(/\s+/)
     return parseEndpoint(local, this.options.services) !== null && parseEndpoint(peer, this.options.services) !== null
   }
