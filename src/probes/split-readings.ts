@@ -36,6 +36,8 @@ export interface SplitStats {
   stateUnknown: number
   /** Rows without Recv-Q/Send-Q (ss -Q, lsof without -T q). */
   queuesHidden: number
+  /** Connections a command listed twice in one output, counted once. */
+  repeatedRows: number
   /** Service names not in /etc/services. */
   unresolved: Set<string>
   formats: Set<SnapshotSource>
@@ -192,6 +194,7 @@ export class ReadingSplitter {
     bad: {count: 0},
     stateUnknown: 0,
     queuesHidden: 0,
+    repeatedRows: 0,
     unresolved: new Set(),
     formats: new Set(),
     fullScreen: false,
@@ -394,9 +397,14 @@ export class ReadingSplitter {
     for (const record of records) {
       if (record.state === 'LISTEN') this.listenSource ??= block.format
       const key = pairKey(record)
-      const seen = first ? undefined : this.sockets.get(key)
-      if (seen) mergeInto(seen, record)
-      else if (this.sockets.has(key)) this.extra.push(record)
+      const kept = this.sockets.get(key)
+      if (kept && first && isRepeatedRow(kept, record)) {
+        // One connection printed twice by one command: netstat reads /proc/net/tcp in pieces, and
+        // a row at a piece's edge can come again (seen with net-tools 1.60+git). A 4-tuple is one socket.
+        this.stats.repeatedRows++
+        mergeInto(kept, record)
+      } else if (kept && !first) mergeInto(kept, record)
+      else if (kept) this.extra.push(record)
       else this.sockets.set(key, record)
     }
     // Later blocks of this reading are about the same moment; the command of this one is done.
@@ -418,6 +426,11 @@ export class ReadingSplitter {
     this.at = null
     this.command = undefined
   }
+}
+
+/** The same connection again (not listeners sharing an address by SO_REUSEPORT, whose peer is `*`). */
+function isRepeatedRow(kept: SocketRecord, record: SocketRecord): boolean {
+  return record.peer.port !== null && record.state === kept.state && record.state !== 'LISTEN'
 }
 
 /** One connection seen by two commands of one moment: keep what each one shows. */
@@ -459,6 +472,7 @@ export function describeSplitStats(stats: SplitStats): string[] {
   if (noise.count > 0) {
     notes.push(`${noise.count} line(s) that are no socket rows were skipped (prompt, command, kubectl/docker or tool messages), first line ${noise.first!.line}: ${JSON.stringify(noise.first!.text)}`)
   }
+  if (stats.repeatedRows > 0) notes.push(`${stats.repeatedRows} connection row(s) listed twice in one output were counted once (netstat reads /proc/net/tcp in pieces and can repeat a row)`)
   if (stats.otherRows > 0) notes.push(`${stats.otherRows} row(s) of other socket types (udp, unix, ...) skipped: only TCP rows are read`)
   if (bad.count > 0) notes.push(`${bad.count} row(s) could not be read and were skipped; the first: ${bad.first!.message}`)
   if (stats.unresolved.size > 0) {

@@ -47,16 +47,23 @@ const rowsOf = (release: string): Row[] => [
   [`netstat/${release}-tan.txt`, 'S', undefined, 1, stuck],
   [`netstat/${release}-tanp.txt`, 'S', undefined, 1, stuck],
   [`netstat/${release}-tanpe.txt`, 'S', undefined, 1, stuck],
+  [`netstat/${release}-tanpeo.txt`, 'S', undefined, 1, stuck],
+  [`netstat/${release}-tanW.txt`, 'S', undefined, 1, stuck],
   [`netstat/${release}-tanpeoW.txt`, 'S', undefined, 1, stuck],
+  [`netstat/${release}-tanp-nonroot.txt`, 'S', undefined, 1, stuck],
   [`netstat/${release}-tanp.txt`, 'O', undefined, 1, ['accepted-never-closed']],
   [`netstat/${release}-an-grep.txt`, 'S', undefined, 1, stuck],
   [`netstat/${release}-tap-names.txt`, 'S', undefined, 1, stuck],
+  [`netstat/${release}-ta-names.txt`, 'S', undefined, 1, stuck],
   [`netstat/${release}-busybox-tan.txt`, 'S', undefined, 1, stuck],
   [`netstat/${release}-busybox-tane.txt`, 'S', undefined, 1, stuck],
   [`netstat/${release}-busybox-an-grep.txt`, 'S', undefined, 1, stuck],
   // lsof never lists queued connections and shows no queue sizes: the listener cannot be judged.
   [`lsof/${release}-nP-iTCP.txt`, 'S', undefined, 3, []],
   [`lsof/${release}-nP-close-wait.txt`, 'O', undefined, 1, ['accepted-never-closed']],
+  // -T qs shows the listener's queue (QR=3): stuck, though lsof lists none of the queued connections.
+  [`lsof/${release}-nP-iTCP-Tqs.txt`, 'S', undefined, 1, ['accept-queue-not-drained']],
+  [`lsof/${release}-n-iTCP-names.txt`, 'S', undefined, 3, []],
 ]
 const withQueuesHidden = (release: string): Row[] => [
   [`ss/${release}-tanpeQ.txt`, 'S', undefined, 1, stuck],
@@ -66,8 +73,8 @@ const withQueuesHidden = (release: string): Row[] => [
 
 describe('sockets --file on captures of Debian bullseye, trixie and sid', () => {
   // -H and -Q without -p: no queues and no owners, nothing tells an abandoned connection from a served one.
-  const headerless: Row = ['ss/trixie-state-close-wait-HQ.txt', 'S', 'CLOSE-WAIT', 3, []]
-  const rows = [...rowsOf('bullseye'), ...rowsOf('trixie'), ...withQueuesHidden('trixie'), headerless, ...rowsOf('sid'), ...withQueuesHidden('sid')]
+  const headerless = (release: string): Row => [`ss/${release}-state-close-wait-HQ.txt`, 'S', 'CLOSE-WAIT', 3, []]
+  const rows = [...rowsOf('bullseye'), ...rowsOf('trixie'), ...withQueuesHidden('trixie'), headerless('trixie'), ...rowsOf('sid'), ...withQueuesHidden('sid'), headerless('sid')]
   for (const [file, which, state, exit, kinds] of rows) {
     it(`${file} port ${which}${state ? ` --state ${state}` : ''}: exit ${exit} ${kinds.join(', ') || '(no finding)'}`, async () => {
       const port = which === 'S' ? 1080 : portO(file)
@@ -75,6 +82,14 @@ describe('sockets --file on captures of Debian bullseye, trixie and sid', () => 
       expect(result).toEqual({exit, kinds: [...kinds].sort(), port})
     })
   }
+
+  it('a connection netstat listed twice in one output (net-tools 1.60+git as nobody) is one socket, said in a note', async () => {
+    const file = 'netstat/bullseye-tanp-nonroot.txt'
+    const saved = new SocketsFile(`${fixtures}${file}`, 1080, undefined, services)
+    const result = await analyseRecording(saved.readings(), () => saved.stats, {port: 1080, stuckAfterMs: 5000, name: file})
+    expect(result.snapshots[0]!.sockets.filter((socket) => socket.local.port === 1080 && socket.state === 'CLOSE-WAIT')).toHaveLength(2)
+    expect(result.verdict.notes).toContain('1 connection row(s) listed twice in one output were counted once (netstat reads /proc/net/tcp in pieces and can repeat a row)')
+  })
 
   it('the built CLI on one capture of each release and tool, the port taken from --port socks (exit 1)', async () => {
     for (const file of ['ss/bullseye-tanpe.txt', 'ss/trixie-tanpeQ.txt', 'ss/sid-an-grep.txt', 'netstat/bullseye-busybox-tan.txt', 'netstat/sid-tap-names.txt']) {
