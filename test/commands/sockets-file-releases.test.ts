@@ -71,6 +71,8 @@ const withQueuesHidden = (release: string): Row[] => [
   [`ss/${release}-state-close-wait-pQ.txt`, 'O', 'CLOSE-WAIT', 1, ['accepted-never-closed']],
 ]
 
+const releases = ['bullseye', 'trixie', 'sid'] as const
+
 describe('sockets --file on captures of Debian bullseye, trixie and sid', () => {
   // -H and -Q without -p: no queues and no owners, nothing tells an abandoned connection from a served one.
   const headerless = (release: string): Row => [`ss/${release}-state-close-wait-HQ.txt`, 'S', 'CLOSE-WAIT', 3, []]
@@ -82,6 +84,22 @@ describe('sockets --file on captures of Debian bullseye, trixie and sid', () => 
       expect(result).toEqual({exit, kinds: [...kinds].sort(), port})
     })
   }
+
+  it("the README's recording lines for ss and netstat, and busybox's, run with each release's tools: the queue stuck from the first reading to the last (exit 1)", async () => {
+    for (const release of releases) {
+      for (const [tool, readings] of [['ss', 6], ['netstat', 6], ['busybox-netstat', 8]] as const) {
+        const file = `recordings/${release}-${tool}-epoch.txt`
+        const saved = new SocketsFile(`${fixtures}${file}`, undefined, undefined, services)
+        const result = await analyseRecording(saved.readings(), () => saved.stats, {stuckAfterMs: 5000, name: file, onPort: (chosen) => saved.focus(chosen)})
+        const summary = result.watch!.summary
+        expect([result.port, exitCodeFor(result.verdict.status), summary.samples, summary.peakQueue, summary.queueAlwaysAboveZero], file).toEqual([1080, 1, readings, 3, true])
+        expect(summary.durationMs, file).toBeGreaterThanOrEqual((readings - 1) * 1000)
+        // busybox's date prints `+%s.%N` as whole seconds (`1796224594.%N`): still times, from the file.
+        expect(result.verdict.notes, file).toContain(`${readings} readings, times from the file's \`date +%s\` lines`)
+        expect(summary.closeWait.filter((socket) => socket.stuck && socket.recvQ === 114), file).toHaveLength(2)
+      }
+    }
+  })
 
   it('a connection netstat listed twice in one output (net-tools 1.60+git as nobody) is one socket, said in a note', async () => {
     const file = 'netstat/bullseye-tanp-nonroot.txt'
