@@ -38,6 +38,8 @@ export interface SplitStats {
   queuesHidden: number
   /** Connections a command listed twice in one output, counted once. */
   repeatedRows: number
+  /** Rows with an address netstat cut to its 23 columns (no -W). */
+  truncatedRows: number
   /** Service names not in /etc/services. */
   unresolved: Set<string>
   formats: Set<SnapshotSource>
@@ -195,6 +197,7 @@ export class ReadingSplitter {
     stateUnknown: 0,
     queuesHidden: 0,
     repeatedRows: 0,
+    truncatedRows: 0,
     unresolved: new Set(),
     formats: new Set(),
     fullScreen: false,
@@ -248,6 +251,7 @@ export class ReadingSplitter {
     }
     if (record.state === 'UNKNOWN') this.stats.stateUnknown++
     if (record.queuesShown === false) this.stats.queuesHidden++
+    if (record.local.truncated || record.peer.truncated) this.stats.truncatedRows++
     for (const end of [record.local, record.peer]) if (end.port === null && end.portName !== undefined) this.stats.unresolved.add(end.portName)
     if (this.select) return this.select(record)
     return this.port === undefined || record.local.port === this.port
@@ -471,6 +475,9 @@ export function describeSplitStats(stats: SplitStats): string[] {
   const {noise, bad} = stats
   if (noise.count > 0) {
     notes.push(`${noise.count} line(s) that are no socket rows were skipped (prompt, command, kubectl/docker or tool messages), first line ${noise.first!.line}: ${JSON.stringify(noise.first!.text)}`)
+  }
+  if (stats.truncatedRows > 0) {
+    notes.push(`${stats.truncatedRows} row(s) show IPv6 addresses netstat cut to fit 23 columns: shown as printed, ports intact (save \`netstat -tanW\` for whole addresses)`)
   }
   if (stats.repeatedRows > 0) notes.push(`${stats.repeatedRows} connection row(s) listed twice in one output were counted once (netstat reads /proc/net/tcp in pieces and can repeat a row)`)
   if (stats.otherRows > 0) notes.push(`${stats.otherRows} row(s) of other socket types (udp, unix, ...) skipped: only TCP rows are read`)

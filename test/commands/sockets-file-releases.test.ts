@@ -101,6 +101,15 @@ describe('sockets --file on captures of Debian bullseye, trixie and sid', () => 
     }
   })
 
+  it("netstat's narrow columns cutting IPv6 addresses (captured in a network namespace): the port's rows still judged, the cut said in a note (exit 1)", async () => {
+    for (const [file, cut] of [['netstat/ipv6-tan.txt', true], ['netstat/ipv6-tanW.txt', false]] as const) {
+      expect(await diagnose(file, 443), file).toEqual({exit: 1, kinds: [...stuck].sort(), port: 443})
+      const saved = new SocketsFile(`${fixtures}${file}`, 443, undefined, services)
+      const result = await analyseRecording(saved.readings(), () => saved.stats, {port: 443, stuckAfterMs: 5000, name: file})
+      expect(result.verdict.notes.some((note) => note.includes('cut to fit 23 columns')), file).toBe(cut)
+    }
+  })
+
   it('a connection netstat listed twice in one output (net-tools 1.60+git as nobody) is one socket, said in a note', async () => {
     const file = 'netstat/bullseye-tanp-nonroot.txt'
     const saved = new SocketsFile(`${fixtures}${file}`, 1080, undefined, services)

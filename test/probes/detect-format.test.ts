@@ -25,6 +25,7 @@ describe('detectFormat', () => {
     ['ss/sid-tanm.txt', 'ss'],
     ['netstat/bullseye-tanpeoW.txt', 'netstat'],
     ['netstat/trixie-busybox-tan.txt', 'netstat'],
+    ['netstat/ipv6-tan.txt', 'netstat'],
     ['netstat/sid-busybox-an-grep.txt', 'netstat'],
     ['lsof/trixie-nP-iTCP.txt', 'lsof'],
     ['ss/an-grep.txt', 'ss'],
