@@ -101,6 +101,12 @@ describe('sockets --file on captures of Debian bullseye, trixie and sid', () => 
     }
   })
 
+  it('the layouts no reachable release prints (reconstructed from iproute 3.10, 4.9 and 4.15 source): port 1022 stuck (exit 1)', async () => {
+    for (const file of ['ss/v3.10-tanp-reconstructed.txt', 'ss/v4.9-tanpeo-reconstructed.txt', 'ss/v4.15-glued-reconstructed.txt']) {
+      expect(await diagnose(file, 1022), file).toEqual({exit: 1, kinds: [...stuck].sort(), port: 1022})
+    }
+  })
+
   it("netstat's narrow columns cutting IPv6 addresses (captured in a network namespace): the port's rows still judged, the cut said in a note (exit 1)", async () => {
     for (const [file, cut] of [['netstat/ipv6-tan.txt', true], ['netstat/ipv6-tanW.txt', false]] as const) {
       expect(await diagnose(file, 443), file).toEqual({exit: 1, kinds: [...stuck].sort(), port: 443})
