@@ -291,6 +291,7 @@ describe('sockets --file - without --port: stdin spooled to a temporary file, re
     const result = await runCli(['--file', '-'], {input: readFileSync(fixture('seed/netstat-an-grep-1022.txt'), 'utf8'), env: {TMPDIR: tmp}})
     expect(result.exitCode, result.stderr).toBe(1)
     expect(result.stdout).toContain("* Accept queue not drained: 4 connections waiting in port 1022's accept queue")
+    expect(result.stdout).toContain('Port 1022: stdin, source netstat (format detected in the file)')
     const two = await runCli(['--file', '-'], {input: readFileSync(fixture('ss/trixie-tanpe.txt'), 'utf8'), env: {TMPDIR: tmp}})
     expect(two.exitCode).toBe(2)
     expect(oneLine(two.stderr)).toMatch(/^Error: stdin has listeners on ports 1080, \d+; choose one with --port$/)
