@@ -101,6 +101,13 @@ describe('sockets --file on captures of Debian bullseye, trixie and sid', () => 
     }
   })
 
+  it('busybox 1.37 netstat with -p and -W (built as Alpine builds it): ownerless children of the listener never accepted (exit 1)', async () => {
+    for (const file of ['netstat/busybox-tanp.txt', 'netstat/busybox-tanpW.txt']) {
+      expect(await diagnose(file, 1080), file).toEqual({exit: 1, kinds: [...stuck].sort(), port: 1080})
+      expect(await diagnose(file, portO(file)), file).toEqual({exit: 1, kinds: ['accepted-never-closed'], port: portO(file)})
+    }
+  })
+
   it('the layouts no reachable release prints (reconstructed from iproute 3.10, 4.9 and 4.15 source): port 1022 stuck (exit 1)', async () => {
     for (const file of ['ss/v3.10-tanp-reconstructed.txt', 'ss/v4.9-tanpeo-reconstructed.txt', 'ss/v4.15-glued-reconstructed.txt']) {
       expect(await diagnose(file, 1022), file).toEqual({exit: 1, kinds: [...stuck].sort(), port: 1022})

@@ -124,6 +124,23 @@ describe('netstat of other Debian releases (net-tools 1.60+git20181103 and 2.10)
   }
 })
 
+describe('busybox 1.37 netstat built with -p and -W (as Alpine builds it)', () => {
+  for (const name of ['busybox-tanp', 'busybox-tanpW']) {
+    it(`${name}: "PID/Program name" as net-tools prints it, "-" for the queued connections`, () => {
+      const {sockets: records} = parseSaved(readFixture(`netstat/${name}.txt`), name)
+      expect(records).toHaveLength(14)
+      const stuck = sceneS(records.map((record) => ({...record, sendQ: record.state === 'LISTEN' ? 8 : record.sendQ})))
+      expect(shape(stuck)).toEqual(sceneShape)
+      expect(stuck.map((record) => [record.state, record.owners?.map((owner) => owner.name)]).sort()).toEqual([
+        ['CLOSE-WAIT', []],
+        ['CLOSE-WAIT', []],
+        ['ESTAB', []],
+        ['LISTEN', ['python3']],
+      ])
+    })
+  }
+})
+
 describe('lsof of other Debian releases (4.93, 4.99)', () => {
   for (const release of releases) {
     it(`${release}: lsof -nP -iTCP lists the listener and the owned sockets, never the queued ones`, () => {
