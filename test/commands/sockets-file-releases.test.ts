@@ -35,6 +35,8 @@ const rowsOf = (release: string): Row[] => [
   [`ss/${release}-tanp.txt`, 'S', undefined, 1, stuck],
   [`ss/${release}-tanpe.txt`, 'S', undefined, 1, stuck],
   [`ss/${release}-tanm.txt`, 'S', undefined, 1, stuck],
+  [`ss/${release}-tanpi.txt`, 'S', undefined, 1, stuck],
+  [`ss/${release}-tanpeimO.txt`, 'S', undefined, 1, stuck],
   [`ss/${release}-tlnm.txt`, 'S', undefined, 1, ['accept-queue-not-drained']],
   [`ss/${release}-tuan-netid.txt`, 'S', undefined, 1, stuck],
   [`ss/${release}-an-grep.txt`, 'S', undefined, 1, stuck],
@@ -124,6 +126,7 @@ describe('sockets --file on captures of Debian bullseye, trixie and sid', () => 
   })
 
   it('a connection netstat listed twice in one output (net-tools 1.60+git as nobody) is one socket, said in a note', async () => {
+    // The repeat is transient (one capture run of capture-debian.sh showed it, later ones did not): this file is kept as captured.
     const file = 'netstat/bullseye-tanp-nonroot.txt'
     const saved = new SocketsFile(`${fixtures}${file}`, 1080, undefined, services)
     const result = await analyseRecording(saved.readings(), () => saved.stats, {port: 1080, stuckAfterMs: 5000, name: file})

@@ -60,7 +60,7 @@ const releases = ['bullseye', 'trixie', 'sid'] as const
 
 describe('ss of other Debian releases (iproute2 5.10, 6.15, 7.3)', () => {
   for (const release of releases) {
-    for (const name of ['tan', 'tanp', 'tanpe', 'tanm', 'tuan-netid', 'an-grep']) {
+    for (const name of ['tan', 'tanp', 'tanpe', 'tanm', 'tanpi', 'tanpeimO', 'tuan-netid', 'an-grep']) {
       it(`${release}-${name}: 14 TCP rows, the stuck port's LISTEN 3, ESTAB and 2 CLOSE-WAIT with 114 bytes`, () => {
         const records = parseSs(readFixture(`ss/${release}-${name}.txt`).split('\n').filter((line) => !line.startsWith('RTNETLINK')).join('\n'))
         expect(records).toHaveLength(14)
