@@ -6,9 +6,10 @@
 // cli-dir, default this checkout: `npm run build` first) on each under /usr/bin/time -v and prints
 // its maximum resident set size.
 //  - recording: `date +%s.%N` + `ss -tanpe` readings 1 s apart, 2,000 other sockets each;
-//  - one reading: a single `ss -tanpe` of the whole size (about 1.4 million rows), with --port, and without.
+//  - one reading: a single `ss -tanpe` of the whole size (about 1.4 million rows), with --port, and without;
+//    and the same on stdin (`--file - < file`) without --port, which spools stdin to a temporary file.
 import {spawnSync} from 'node:child_process'
-import {createWriteStream, mkdtempSync, readFileSync, rmSync, statSync} from 'node:fs'
+import {closeSync, createWriteStream, mkdtempSync, openSync, readFileSync, rmSync, statSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -48,12 +49,16 @@ async function write(file: string, produce: (push: (text: string) => boolean) =>
   return statSync(file).size
 }
 
-function peakRss(args: string[]): {rssMb: number; seconds: number; exit: number; verdict: string} {
+/** `stdinFile`: given as the CLI's stdin (a file descriptor, as a shell's `< file` does). */
+function peakRss(args: string[], stdinFile?: string): {rssMb: number; seconds: number; exit: number; verdict: string} {
+  const stdin = stdinFile === undefined ? 'ignore' : openSync(stdinFile, 'r')
   const run = spawnSync('/usr/bin/time', ['-v', process.execPath, join(cliDir, 'bin/run.js'), 'sockets', ...args], {
     encoding: 'utf8',
     env: {...process.env, NODE_ENV: ''},
     maxBuffer: 1 << 28,
+    stdio: [stdin, 'pipe', 'pipe'],
   })
+  if (typeof stdin === 'number') closeSync(stdin)
   const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(run.stderr)
   const wall = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (\S+)$/m.exec(run.stderr)
   const seconds = wall ? wall[1]!.split(':').reduce((sum, part) => sum * 60 + Number(part), 0) : Number.NaN
@@ -86,16 +91,17 @@ try {
     }
   })
   const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`
-  const runs: Array<[string, string[]]> = [
+  const runs: Array<[string, string[], string?]> = [
     [`recording, ${readings} readings of ${otherPorts + 4} sockets (${mb(recordingSize)})`, ['--file', recording]],
     [`one reading, ${mb(singleSize)}, --port ${port}`, ['--file', single, '--port', port]],
     [`one reading, ${mb(singleSize)}, port taken from the data`, ['--file', single]],
+    [`one reading on stdin, ${mb(singleSize)}, port taken from the data`, ['--file', '-'], single],
   ]
   console.log(`CLI: ${cliDir}; Node ${process.version}`)
   console.log('| file | peak RSS | wall time | exit | first line |')
   console.log('|---|---|---|---|---|')
-  for (const [name, args] of runs) {
-    const run = peakRss(args)
+  for (const [name, args, stdinFile] of runs) {
+    const run = peakRss(args, stdinFile)
     console.log(`| ${name} | ${run.rssMb.toFixed(0)} MB | ${run.seconds.toFixed(1)} s | ${run.exit} | ${run.verdict.slice(0, 90)} |`)
   }
 } finally {

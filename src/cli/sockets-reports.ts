@@ -10,6 +10,8 @@ import type {SocketsFlagValues} from './sockets-flags.js'
 import {diagnoseSockets} from '../diagnose/verdict.js'
 import {resolveSource, takeSnapshot, type ResolvedSource, type SourceChoice} from '../probes/index.js'
 import {SocketsFile, findPortInFile} from '../probes/read-sockets-file.js'
+import {loadServices} from '../probes/services.js'
+import {withSpooledStdin} from '../probes/spool-stdin.js'
 import type {TcpState} from '../probes/types.js'
 import {buildSocketsReport, type SocketsReport} from '../report/sockets-report.js'
 import {UserError} from '../user-error.js'
@@ -53,9 +55,18 @@ export async function socketsReport(flags: SocketsFlagValues, onSample?: (sample
 }
 
 async function fileReport(file: string, port: number | undefined, stuckAfterMs: number, intervalMs: number | undefined, state: TcpState | undefined): Promise<SocketsReport> {
+  // stdin cannot be read twice: without --port it is spooled to a temporary file and read as one.
+  if (file === '-' && port === undefined && !process.stdin.isTTY) return withSpooledStdin((spooled) => savedFileReport(spooled, '-', port, stuckAfterMs, intervalMs, state))
+  return savedFileReport(file, file, port, stuckAfterMs, intervalMs, state)
+}
+
+/** `path` is what is read; `file` is what the user gave (`-` for stdin spooled to `path`). */
+async function savedFileReport(path: string, file: string, port: number | undefined, stuckAfterMs: number, intervalMs: number | undefined, state: TcpState | undefined): Promise<SocketsReport> {
+  const name = file === '-' ? 'stdin' : file
+  const services = loadServices()
   // A saved file can be read twice: first to choose the port, counting rows without keeping them.
-  const chosen = port ?? (file === '-' ? undefined : await findPortInFile(file, state))
-  const saved = new SocketsFile(file, chosen, state)
+  const chosen = port ?? (path === '-' ? undefined : await findPortInFile(path, state, services, name))
+  const saved = new SocketsFile(path, chosen, state, services, name)
   const result = await analyseRecording(saved.readings(), () => saved.stats, {port: chosen, stuckAfterMs, intervalMs, name: saved.name, onPort: (chosen) => saved.focus(chosen)})
   const sourceNote = `${result.snapshots.at(-1)!.source} (format detected in the file)`
   return buildSocketsReport({mode: 'file', port: result.port, sourceNote, file, snapshots: result.snapshots, watch: result.watch, verdict: result.verdict})

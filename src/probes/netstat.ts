@@ -109,7 +109,8 @@ export function parseNetstat(text: string, services?: ServiceNames): SocketRecor
 
 function readEndpoint(text: string, services: ServiceNames | undefined): Endpoint | null {
   const endpoint = parseEndpoint(text, services)
-  if (endpoint && text.length >= narrowWidth && endpoint.address.includes(':')) endpoint.truncated = true
+  // A cut address fills the 23 columns exactly; a longer one was printed whole (-W).
+  if (endpoint && text.length === narrowWidth && endpoint.address.includes(':')) endpoint.truncated = true
   return endpoint
 }
 

@@ -25,8 +25,10 @@ export class SocketsFile {
     port?: number,
     state?: TcpState,
     services: ServiceNames = loadServices(),
+    /** For messages: stdin spooled to a temporary file is still "stdin". */
+    name = file === '-' ? 'stdin' : file,
   ) {
-    this.name = file === '-' ? 'stdin' : file
+    this.name = name
     this.splitter = new ReadingSplitter(services, port, undefined, state)
   }
 
@@ -131,8 +133,9 @@ export function inferPort(sockets: SocketRecord[], name: string): number | undef
  * without keeping them, so a single capture of any size is chosen from in bounded memory.
  * undefined: no reading shows a port (the full read then says why).
  */
-export async function findPortInFile(file: string, state?: TcpState, services: ServiceNames = loadServices()): Promise<number | undefined> {
-  // Only a regular file can be read twice: a pipe (`--file <(ssh host ss -tanpe)`) is read once, its first reading held.
+export async function findPortInFile(file: string, state?: TcpState, services: ServiceNames = loadServices(), name = file): Promise<number | undefined> {
+  // Only a regular file can be read twice: a pipe (`--file <(ssh host ss -tanpe)`) is read once, its first reading held
+  // (stdin is spooled to a file first: withSpooledStdin).
   const info = await stat(file).catch(() => null)
   if (!info?.isFile()) return undefined
   let census: PortCensus = {listening: new Set(), rows: new Map()}
@@ -141,7 +144,6 @@ export async function findPortInFile(file: string, state?: TcpState, services: S
     return false
   }
   const splitter = new ReadingSplitter(services, undefined, select, state)
-  const name = file === '-' ? 'stdin' : file
   for await (const reading of readLines(file, splitter)) {
     void reading
     const port = choosePort(census, name)

@@ -1,5 +1,5 @@
 /**
- * The time lines a recording interleaves with its readings: `date +%s.%N` (or +%s, +%s%3N),
+ * The time lines a recording interleaves with its readings: `date +%s.%N` (or +%s, +%s%3N, busybox's `N.%N`),
  * `date` in its default C-locale format, `date -R`, `date -Is`/ISO 8601, and `watch`'s header.
  * Zone names (UTC, CET) are not looked up: a recording's times are compared with each other, so
  * the times read as printed are enough; numeric offsets (+0100) are applied.
@@ -15,7 +15,8 @@ const dateDefault = new RegExp(`^(?:${day},?\\s+)?${month}\\s+(\\d{1,2})\\s+${cl
 // Wed 02 Dec 2026 12:30:49 PM UTC (en_US), Wed, 02 Dec 2026 12:30:49 +0000 (date -R)
 const dateDayFirst = new RegExp(`^(?:${day},?\\s+)?(\\d{1,2})\\s+${month}\\s+(\\d{4})\\s+${clock}${zone}$`)
 const iso = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*(Z|[+-]\d{2}:?\d{2})?(?:\s+[A-Z]{1,5})?$/
-const epoch = /^(\d{9,10})(?:[.,](\d{1,9}))?$/
+// busybox's date (Debian's, without FEATURE_DATE_NANO) prints `+%s.%N` as `1796224553.%N`: whole seconds.
+const epoch = /^(\d{9,10})(?:[.,](\d{1,9}|%N))?$/
 const epochMs = /^(\d{12,13})$/
 // Every 1.0s: ss -tanpe                      web-1: Wed Dec  2 12:30:49 2026
 const watchHeader = /^Every\s+(\d+(?:\.\d+)?)s:\s+(.*?)\s{2,}(?:(\S+):\s+)?(\S.*\d{4})(?:\s+\(\d+\))?$/
@@ -35,7 +36,7 @@ export function parseTimeLine(line: string): TimeLine | null {
   // Time lines start with a digit, a day or month name, or "Every" (watch): most rows are out at once.
   if (text.length > 200 || !/^(?:\d|Mon|Tue|Wed|Thu|Fri|Sat|Sun|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|Every)/.test(text)) return null
   let match = epoch.exec(text)
-  if (match) return {at: Number(match[1]) * 1000 + fraction(match[2]), kind: 'epoch'}
+  if (match) return {at: Number(match[1]) * 1000 + (match[2] === '%N' ? 0 : fraction(match[2])), kind: 'epoch'}
   match = epochMs.exec(text)
   if (match) return {at: Number(match[1]), kind: 'epoch'}
   const watched = text.startsWith('Every') ? watchHeader.exec(text) : null

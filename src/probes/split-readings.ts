@@ -36,9 +36,15 @@ export interface SplitStats {
   stateUnknown: number
   /** Rows without Recv-Q/Send-Q (ss -Q, lsof without -T q). */
   queuesHidden: number
+  /** Connections a command listed twice in one output, counted once. */
+  repeatedRows: number
+  /** Rows with an address netstat cut to its 23 columns (no -W). */
+  truncatedRows: number
   /** Service names not in /etc/services. */
   unresolved: Set<string>
   formats: Set<SnapshotSource>
+  /** The file switches a terminal to its alternate screen: a transcript of watch or top under script(1). */
+  fullScreen: boolean
 }
 
 interface LineParser {
@@ -96,6 +102,9 @@ export function cleanLine(raw: string): string {
   if (cr >= 0) line = line.slice(cr + 1)
   return line.replace(escapes, '').replace(controls, '').trimEnd()
 }
+
+// smcup: a full-screen program (watch, top) takes the terminal; what follows are cursor moves and changed characters.
+const alternateScreen = /\u001B\[\?(?:1049|1047|47)h/
 
 const unusual = /[\u0000-\u0008\u000B-\u001F\u007F\u009B]/
 
@@ -187,8 +196,11 @@ export class ReadingSplitter {
     bad: {count: 0},
     stateUnknown: 0,
     queuesHidden: 0,
+    repeatedRows: 0,
+    truncatedRows: 0,
     unresolved: new Set(),
     formats: new Set(),
+    fullScreen: false,
   }
 
   private block: Block | undefined
@@ -239,6 +251,7 @@ export class ReadingSplitter {
     }
     if (record.state === 'UNKNOWN') this.stats.stateUnknown++
     if (record.queuesShown === false) this.stats.queuesHidden++
+    if (record.local.truncated || record.peer.truncated) this.stats.truncatedRows++
     for (const end of [record.local, record.peer]) if (end.port === null && end.portName !== undefined) this.stats.unresolved.add(end.portName)
     if (this.select) return this.select(record)
     return this.port === undefined || record.local.port === this.port
@@ -246,6 +259,7 @@ export class ReadingSplitter {
 
   /** Feeds one raw line; returns the readings it completed. */
   push(raw: string, lineNumber: number): Reading[] {
+    if (!this.stats.fullScreen && raw.includes('\u001B[?') && alternateScreen.test(raw)) this.stats.fullScreen = true
     const line = cleanLine(raw)
     if (line.trim() === '') return this.drain()
     const time = parseTimeLine(line)
@@ -387,9 +401,14 @@ export class ReadingSplitter {
     for (const record of records) {
       if (record.state === 'LISTEN') this.listenSource ??= block.format
       const key = pairKey(record)
-      const seen = first ? undefined : this.sockets.get(key)
-      if (seen) mergeInto(seen, record)
-      else if (this.sockets.has(key)) this.extra.push(record)
+      const kept = this.sockets.get(key)
+      if (kept && first && isRepeatedRow(kept, record)) {
+        // One connection printed twice by one command: netstat reads /proc/net/tcp in pieces, and
+        // a row at a piece's edge can come again (seen with net-tools 1.60+git). A 4-tuple is one socket.
+        this.stats.repeatedRows++
+        mergeInto(kept, record)
+      } else if (kept && !first) mergeInto(kept, record)
+      else if (kept) this.extra.push(record)
       else this.sockets.set(key, record)
     }
     // Later blocks of this reading are about the same moment; the command of this one is done.
@@ -413,6 +432,11 @@ export class ReadingSplitter {
   }
 }
 
+/** The same connection again (not listeners sharing an address by SO_REUSEPORT, whose peer is `*`). */
+function isRepeatedRow(kept: SocketRecord, record: SocketRecord): boolean {
+  return record.peer.port !== null && record.state === kept.state && record.state !== 'LISTEN'
+}
+
 /** One connection seen by two commands of one moment: keep what each one shows. */
 function mergeInto(kept: SocketRecord, other: SocketRecord): void {
   if (kept.state === 'UNKNOWN') kept.state = other.state
@@ -425,6 +449,17 @@ function mergeInto(kept: SocketRecord, other: SocketRecord): void {
   }
   kept.drops ??= other.drops
   kept.uid ??= other.uid
+}
+
+/**
+ * A script(1) transcript of `watch ss ...`: watch draws the first screen, then only the characters
+ * that changed, at cursor positions: no reading can be read back from it.
+ */
+export function fullScreenTranscript(name: string): UserError {
+  return new UserError(
+    `${name} is a terminal transcript of a full-screen program (watch under script): it holds the first screen, then only the characters that changed`,
+    'record with `while sleep 1; do date +%s.%N; ss -tanpe; done > ss.log`, or copy watch\'s screens as text (tmux capture-pane -p)',
+  )
 }
 
 /** The one error for text that holds no output of a known tool. */
@@ -441,6 +476,10 @@ export function describeSplitStats(stats: SplitStats): string[] {
   if (noise.count > 0) {
     notes.push(`${noise.count} line(s) that are no socket rows were skipped (prompt, command, kubectl/docker or tool messages), first line ${noise.first!.line}: ${JSON.stringify(noise.first!.text)}`)
   }
+  if (stats.truncatedRows > 0) {
+    notes.push(`${stats.truncatedRows} row(s) show IPv6 addresses netstat cut to fit 23 columns: shown as printed, ports intact (save \`netstat -tanW\` for whole addresses)`)
+  }
+  if (stats.repeatedRows > 0) notes.push(`${stats.repeatedRows} connection row(s) listed twice in one output were counted once (netstat reads /proc/net/tcp in pieces and can repeat a row)`)
   if (stats.otherRows > 0) notes.push(`${stats.otherRows} row(s) of other socket types (udp, unix, ...) skipped: only TCP rows are read`)
   if (bad.count > 0) notes.push(`${bad.count} row(s) could not be read and were skipped; the first: ${bad.first!.message}`)
   if (stats.unresolved.size > 0) {

@@ -48,8 +48,8 @@ export class SsLineParser {
   /** One line (no line ending); throws ParseError for a row it cannot read. */
   line(line: string, lineNumber: number): void {
     if (line.trim() === '') return
-    if (/^\s/.test(line)) {
-      // -i / -m continuation of the row above (rows themselves never start with a blank).
+    if (/^\s/.test(line) && !this.isIndentedRow(line)) {
+      // -i / -m continuation of the row above.
       if (this.last) readExtras(line, this.last)
       return
     }
@@ -75,6 +75,18 @@ export class SsLineParser {
     if (shown) for (const record of this.pendingOwners) if (record.owners === null) record.owners = []
     this.pendingOwners.length = 0
     return this.records
+  }
+
+  /**
+   * Rows start at the line's first column, but for one layout: -Q under a state filter has neither
+   * State nor queue columns, so its rows begin with the right-aligned local address
+   * (`    127.0.0.1:8080    127.0.0.1:41298`, iproute2 6.15 and 7.3; with -H there is no header to
+   * say so). Continuation lines never start with two address:port fields.
+   */
+  private isIndentedRow(line: string): boolean {
+    if (this.queues === true) return false
+    const [local = '', peer = ''] = line.trim().split(/\s+/)
+    return parseEndpoint(local, this.options.services) !== null && parseEndpoint(peer, this.options.services) !== null
   }
 
   private parseRow(raw: string, lineNumber: number): SocketRecord | 'skip' {

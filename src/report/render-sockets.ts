@@ -19,7 +19,7 @@ const reasonText: Record<RowView['reason'], string> = {
  */
 export function renderSocketsReport(report: SocketsReport): string {
   const {snapshot} = report
-  const lines = [describeVerdict(report.verdict).text, `Port ${report.port}: ${report.file === null ? '' : `${report.file}, `}source ${report.sourceNote}`]
+  const lines = [describeVerdict(report.verdict).text, `Port ${report.port}: ${report.file === null ? '' : `${report.file === '-' ? 'stdin' : report.file}, `}source ${report.sourceNote}`]
   lines.push('Listeners:')
   if (snapshot.listeners.length === 0) lines.push('  none (no LISTEN row)')
   for (const listener of snapshot.listeners) {

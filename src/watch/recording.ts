@@ -10,7 +10,7 @@ import type {Verdict} from '../diagnose/types.js'
 import {seconds} from '../diagnose/describe.js'
 import {inferPort} from '../probes/read-sockets-file.js'
 import type {Reading, SplitStats} from '../probes/split-readings.js'
-import {describeSplitStats, notSocketOutput} from '../probes/split-readings.js'
+import {describeSplitStats, fullScreenTranscript, notSocketOutput} from '../probes/split-readings.js'
 import type {Snapshot} from '../probes/types.js'
 import {UserError} from '../user-error.js'
 import {WatchHistory} from './watch-history.js'
@@ -64,7 +64,7 @@ export async function analyseRecording(readings: AsyncIterable<Reading>, stats: 
   if (!history || port === undefined) {
     if (fileStats.bad.first) throw fileStats.bad.first
     if (fileStats.readings === 0) {
-      throw notSocketOutput(options.name)
+      throw fileStats.fullScreen ? fullScreenTranscript(options.name) : notSocketOutput(options.name)
     }
     const why = fileStats.unresolved.size > 0 ? ` (service names not in /etc/services: ${[...fileStats.unresolved].slice(0, 5).join(', ')})` : ''
     throw new UserError(`${options.name} holds no TCP socket${why}`, fileStats.otherRows > 0 ? `only rows of other socket types (udp, unix); save \`ss -tanpe\`` : 'save the output of `ss -tanpe`')

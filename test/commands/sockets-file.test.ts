@@ -1,13 +1,14 @@
 import {execFileSync} from 'node:child_process'
+import {readdirSync} from 'node:fs'
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {afterAll, beforeAll, describe, expect, it, vi} from 'vitest'
 import {parseSs} from '../../src/probes/ss.js'
 import type {SocketsReport} from '../../src/report/sockets-report.js'
 import {portA} from '../probes/fixtures.js'
-import {runCli as runCliCommand, type CliOptions} from '../helpers/run-cli.js'
+import {runCli as runCliCommand, startCli, type CliOptions} from '../helpers/run-cli.js'
 
 const fixtures = fileURLToPath(new URL('../fixtures/', import.meta.url))
 const fixture = (name: string) => join(fixtures, name)
@@ -85,8 +86,8 @@ describe('sockets --file on what users paste (captured with ss 6.1, net-tools 2.
     expect(oneLine(bad.stderr)).toBe('Error: --state "closed-ish" is not a TCP state; e.g. --state close-wait, established, listening or time-wait')
   })
 
-  it('no queue columns (ss -Q): says what cannot be judged, still finds the ownerless connections (exit 1)', async () => {
-    const result = await runCli(['--file', fixture('ss/tanpeQ-reconstructed.txt')])
+  it('no queue columns (ss -Q, iproute2 6.15): says what cannot be judged, still finds the ownerless connections (exit 1)', async () => {
+    const result = await runCli(['--file', fixture('ss/trixie-tanpeQ.txt'), '--port', '1080'])
     expect(result.exitCode).toBe(1)
     expect(result.stdout).toMatch(/^ {2}127\.0\.0\.1:\d+ {2}accept queue not shown by ss, python3/m)
     expect(result.stdout).toContain('* Accept queue not drained: 3 connections waiting in port')
@@ -106,8 +107,8 @@ describe('sockets --file on what users paste (captured with ss 6.1, net-tools 2.
     expect(queued.stdout).toContain("Accept queue not drained: 3 connections waiting in port 1080's accept queue")
   })
 
-  it('kubectl messages, grep colour codes and outputs of several tools in one file (exit 1)', async () => {
-    for (const name of ['paste/kubectl-noise-ss.txt', 'paste/grep-color-netstat.txt', 'paste/script-two-commands.txt']) {
+  it('kubectl and docker messages, grep colour codes and outputs of several tools in one file (exit 1)', async () => {
+    for (const name of ['paste/kubectl-noise-ss.txt', 'paste/docker-noise-ss.txt', 'paste/grep-color-netstat.txt', 'paste/script-two-commands.txt']) {
       const result = await runCli(['--file', fixture(name)])
       expect(result.exitCode, name).toBe(1)
       expect(result.stdout, name).toMatch(/\* Accept queue not drained: 3 connections waiting in port \d+'s accept queue$/m)
@@ -152,17 +153,24 @@ describe('sockets --file on recordings', () => {
     expect(result.stdout.match(/stayed 5\.0 s, stuck, never accepted, Recv-Q 114$/gm)).toHaveLength(2)
   })
 
-  it("watch's headers time the readings and give the command (the header line reconstructed, as a terminal shows it; the output captured)", async () => {
-    // recordings/untimed-ss.txt is 6 readings of `ss -tanp '( sport = :PORT )'`; each gets the header watch prints above it, 2 s apart.
-    const readings = readFileSync(fixture('recordings/untimed-ss.txt'), 'utf8').split(/(?=^State )/m)
-    const text = readings
-      .map((reading, i) => `Every 2.0s: ss -tanp                                   web-1: Wed Dec  2 12:44:${String(10 + 2 * i).padStart(2, '0')} 2026\n\n${reading}`)
-      .join('')
-    const result = await runCli(['--file', '-'], {input: text})
-    expect(result.exitCode).toBe(1)
-    expect(result.stdout).toContain('Recorded 10.0 s, 6 readings:')
-    expect(result.stdout).toMatch(/^ +- the queue stayed at 3 for 10\.0 s$/m)
-    expect(result.stdout).toContain("Note: 6 readings, times from the file's `watch` headers")
+  it("watch's screens copied from the terminal (tmux capture-pane; procps 3.3.17, 4.0.2 and 4.0.4): the headers time a 7 s timeline (exit 1)", async () => {
+    for (const name of ['recordings/watch-tmux-ss.txt', 'recordings/trixie-watch-tmux-ss.txt', 'recordings/bullseye-watch-tmux-ss.txt']) {
+      const result = await runCli(['--file', fixture(name)])
+      expect(result.exitCode, name).toBe(1)
+      expect(result.stdout, name).toContain('Recorded 7.0 s, 8 readings:')
+      expect(result.stdout, name).toMatch(/^ +- the queue stayed at 3 for 7\.0 s$/m)
+      expect(result.stdout.match(/stayed 7\.0 s, stuck, owner unknown, Recv-Q 114$/gm), name).toHaveLength(2)
+      expect(result.stdout, name).toContain("Note: 8 readings, times from the file's `watch` headers")
+    }
+  })
+
+  it('watch under script(1) holds one screen and then only changed characters: one line saying so (exit 2)', async () => {
+    const result = await runCli(['--file', fixture('paste/script-watch-ss.txt')])
+    expect(result.exitCode).toBe(2)
+    expect(oneLine(result.stderr)).toBe(
+      `Error: ${fixture('paste/script-watch-ss.txt')} is a terminal transcript of a full-screen program (watch under script): it holds the first screen, then only the characters that changed; ` +
+        "record with `while sleep 1; do date +%s.%N; ss -tanpe; done > ss.log`, or copy watch's screens as text (tmux capture-pane -p)",
+    )
   })
 
   it('--report draws a recording as the same page as --watch; a file of one reading has no timeline (exit 2)', async () => {
@@ -269,5 +277,38 @@ describe('sockets --file refuses what is no saved file, in one line', () => {
     const none = await runCli(['--file', '-'], {input: 'hello\nworld\n'})
     expect(none.exitCode).toBe(2)
     expect(oneLine(none.stderr)).toBe('Error: stdin: not ss, netstat, lsof or /proc/net/tcp output; save the output of `ss -tanpe`, `netstat -tanpe`, `lsof -nP -iTCP` or `cat /proc/net/tcp`')
+  })
+})
+
+describe('sockets --file - without --port: stdin spooled to a temporary file, read twice, removed on every path', () => {
+  let tmp: string
+  beforeAll(() => {
+    tmp = mkdtempSync(join(tmpdir(), 'rd-spool-'))
+  })
+  afterAll(() => rmSync(tmp, {recursive: true, force: true}))
+
+  it('one reading: the port taken from the data as for a file, nothing left in TMPDIR (exit 1, and exit 2 for two listeners)', async () => {
+    const result = await runCli(['--file', '-'], {input: readFileSync(fixture('seed/netstat-an-grep-1022.txt'), 'utf8'), env: {TMPDIR: tmp}})
+    expect(result.exitCode, result.stderr).toBe(1)
+    expect(result.stdout).toContain("* Accept queue not drained: 4 connections waiting in port 1022's accept queue")
+    expect(result.stdout).toContain('Port 1022: stdin, source netstat (format detected in the file)')
+    const two = await runCli(['--file', '-'], {input: readFileSync(fixture('ss/trixie-tanpe.txt'), 'utf8'), env: {TMPDIR: tmp}})
+    expect(two.exitCode).toBe(2)
+    expect(oneLine(two.stderr)).toMatch(/^Error: stdin has listeners on ports 1080, \d+; choose one with --port$/)
+    expect(readdirSync(tmp)).toEqual([])
+  })
+
+  it('interrupted while stdin is still open: the spooled file is removed and the signal ends the CLI', async () => {
+    const child = startCli(['sockets', '--file', '-'], {env: {TMPDIR: tmp}, openStdin: true})
+    child.stdin!.write(readFileSync(fixture('ss/tanpe.txt'), 'utf8'))
+    try {
+      await vi.waitFor(() => expect(readdirSync(tmp).filter((name) => name.startsWith('reactor-doctor-stdin-'))).toHaveLength(1), {timeout: 20_000, interval: 50})
+      child.kill('SIGTERM')
+      const result = await child
+      expect(result.signal).toBe('SIGTERM')
+      expect(readdirSync(tmp)).toEqual([])
+    } finally {
+      child.kill('SIGKILL')
+    }
   })
 })

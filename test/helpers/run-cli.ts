@@ -18,6 +18,8 @@ export interface CliOptions {
   env?: NodeJS.ProcessEnv
   /** Written to the CLI's stdin, e.g. for `--file -`; stdin is closed otherwise. */
   input?: string
+  /** A pipe on stdin left open for the test to write to (startCli). */
+  openStdin?: boolean
 }
 
 /**
@@ -30,7 +32,7 @@ export function startCli(args: string[], options: CliOptions = {}) {
     reject: false,
     timeout: options.timeoutMs ?? 60_000,
     env: {...userEnv, ...options.env},
-    stdin: options.input === undefined ? 'ignore' : 'pipe',
+    stdin: options.input === undefined && !options.openStdin ? 'ignore' : 'pipe',
     input: options.input,
   })
 }

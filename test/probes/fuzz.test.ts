@@ -10,7 +10,7 @@ import {parseSs} from '../../src/probes/ss.js'
 import {readFixture} from './fixtures.js'
 
 const parsers = {parseSs, parseNetstat, parseProcNetTcp, parseListenCounters}
-const samples = ['ss/tanpe.txt', 'ss/tanpi.txt', 'ss/v4.15-glued.txt', 'netstat/tanpeo.txt', 'netstat/tanp-nonroot.txt', 'proc/tcp6.txt'].map(readFixture)
+const samples = ['ss/tanpe.txt', 'ss/tanpi.txt', 'ss/v4.15-glued-reconstructed.txt', 'ss/trixie-state-close-wait-pQ.txt', 'netstat/trixie-busybox-an-grep.txt', 'netstat/tanpeo.txt', 'netstat/tanp-nonroot.txt', 'proc/tcp6.txt'].map(readFixture)
 
 /** Random text, and real output with lines dropped, duplicated, cut or with characters replaced. */
 const mangled = fc.oneof(

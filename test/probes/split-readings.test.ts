@@ -20,6 +20,7 @@ describe('parseTimeLine', () => {
   it('reads date +%s.%N, date (C locale, -R, en_US), ISO 8601 and watch headers', () => {
     expect(parseTimeLine('1796215429.034779231')).toEqual({at: 1_796_215_429_034.779, kind: 'epoch'})
     expect(parseTimeLine('1796215429')?.at).toBe(1_796_215_429_000)
+    expect(parseTimeLine('1796215429.%N')?.at).toBe(1_796_215_429_000)
     const at = Date.UTC(2026, 11, 2, 12, 44, 21)
     expect(parseTimeLine('Wed Dec  2 12:44:21 UTC 2026')).toEqual({at, kind: 'date'})
     expect(parseTimeLine('Wed, 02 Dec 2026 13:44:21 +0100')?.at).toBe(at)

@@ -68,7 +68,7 @@ describe('parseSs on captured output (iproute2 6.1)', () => {
 
 describe('parseSs on reconstructed old formats', () => {
   it('iproute2 4.9: * for any address, IPv6 without brackets, uid and scope', () => {
-    const records = parseSs(readFixture('ss/v4.9-tanpeo.txt'))
+    const records = parseSs(readFixture('ss/v4.9-tanpeo-reconstructed.txt'))
     expect(records).toHaveLength(6)
     expect(records[0]).toMatchObject({state: 'LISTEN', recvQ: 4, sendQ: 128, local: {address: '*', port: 1022}, peer: {address: '*', port: null}, inode: 21412})
     expect(records[1]!.local).toEqual({address: '::', port: 22})
@@ -79,8 +79,19 @@ describe('parseSs on reconstructed old formats', () => {
     expect(records[5]!.owners).toHaveLength(2)
   })
 
+  it('iproute 3.10 (CentOS 7): owners as ("name",pid,fd), without pid= and fd=', () => {
+    const records = parseSs(readFixture('ss/v3.10-tanp-reconstructed.txt'))
+    expect(records.map((r) => [r.state, r.recvQ, r.local.port, r.owners])).toEqual([
+      ['LISTEN', 4, 1022, [{name: 'reactor', pid: 812, fd: 5}]],
+      ['LISTEN', 0, 22, [{name: 'sshd', pid: 601, fd: 4}]],
+      ['ESTAB', 0, 1022, [{name: 'reactor', pid: 812, fd: 9}]],
+      ['CLOSE-WAIT', 114, 1022, []],
+      ['ESTAB', 0, 22, [{name: 'sshd', pid: 955, fd: 3}, {name: 'sshd', pid: 901, fd: 3}]],
+    ])
+  })
+
   it('iproute2 4.15-4.19: netid glued to the state (tcpLISTEN), udp rows skipped', () => {
-    const records = parseSs(readFixture('ss/v4.15-glued.txt'))
+    const records = parseSs(readFixture('ss/v4.15-glued-reconstructed.txt'))
     expect(records.map((r) => [r.state, r.recvQ, r.local.port])).toEqual([
       ['LISTEN', 4, 1022],
       ['CLOSE-WAIT', 114, 1022],
