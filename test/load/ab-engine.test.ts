@@ -2,7 +2,7 @@ import {describe, expect, it} from 'vitest'
 import {runLoad} from '../../src/load/index.js'
 import type {EngineName, LoadOptions} from '../../src/load/types.js'
 import {UserError} from '../../src/user-error.js'
-import {findClosedPort, startChildServer, startHttpServer, startRawServer, trackServers} from './servers.js'
+import {findClosedPort, startChildServer, startHttpServer, startRawServer, startTcpServer, trackServers} from './servers.js'
 
 const track = trackServers()
 
@@ -92,6 +92,39 @@ describe.each(engines)('%s engine', (engine) => {
 
     const before = await runLoad(engine, options(server.port, {signal: AbortSignal.abort()}))
     expect(before).toMatchObject({end: 'aborted', sent: 0, connections: []})
+  })
+
+  it('keeps the clients connected while onStalled runs, and closes them after', async () => {
+    const server = await track(startTcpServer(() => {})) // accepts, reads, never answers
+    let connectedDuringHook = -1
+    const result = await runLoad(engine, options(server.port, {requests: 10, concurrency: 1, stallMs: 200}), {
+      async onStalled() {
+        await expect.poll(() => server.connections()).toBe(1)
+        connectedDuringHook = server.connections()
+      },
+    })
+    expect(result).toMatchObject({end: 'stalled', sent: 1, completed: 0})
+    expect(connectedDuringHook).toBe(1)
+    await expect.poll(() => server.connections()).toBe(0)
+  })
+
+  it('reads chunked answers, and close-delimited ones from an HTTP/1.0 server closing after each, wave after wave', async () => {
+    const chunkedServer = await track(startTcpServer((socket) => socket.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nok\n\r\n0\r\n\r\n')))
+    const chunked = await runLoad(engine, options(chunkedServer.port, {requests: 200, concurrency: 10, waves: 2}))
+    expect(chunked).toMatchObject({end: 'completed', completed: 200, errors: 0, waves: {requested: 2, started: 2}})
+    expect(chunked.connections).toHaveLength(20)
+
+    const closing = await track(startTcpServer((socket) => socket.end('HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nbody')))
+    const result = await runLoad(engine, options(closing.port, {requests: 60, concurrency: 4, waves: 3}))
+    expect(result).toMatchObject({end: 'completed', sent: 60, completed: 60, errors: 0, non2xx: 0, waves: {requested: 3, started: 3}})
+    expect(result.connections).toHaveLength(60)
+    expect(result.connections.every((c) => c.responses === 1 && c.closedByServer && c.error === null)).toBe(true)
+  })
+
+  it('counts non-2xx answers', async () => {
+    const server = await track(startTcpServer((socket) => socket.write('HTTP/1.1 503 Busy\r\nContent-Length: 0\r\n\r\n')))
+    const result = await runLoad(engine, options(server.port, {requests: 100, concurrency: 5}))
+    expect(result).toMatchObject({end: 'completed', completed: 100, non2xx: 100, errors: 0})
   })
 
   it('records a malformed response as that connection\'s error and ends', async () => {
