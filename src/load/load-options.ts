@@ -15,7 +15,7 @@ export function validateLoadOptions(engine: EngineName, options: LoadOptions): v
   assertPositiveInteger('concurrency', options.concurrency)
   if (engine === 'autocannon' && !options.keepAlive) {
     // autocannon writes its next request on a connection the server is closing and loses it.
-    throw new UserError('the autocannon engine only runs keep-alive', 'use the ab engine without keep-alive')
+    throw new UserError('the autocannon engine only runs keep-alive', 'use --engine native (or ab) without keep-alive')
   }
   if (options.bodyBytes !== undefined && (!Number.isInteger(options.bodyBytes) || options.bodyBytes < 0)) {
     throw new UserError(`invalid body size ${options.bodyBytes}: expected a whole number of bytes`)
