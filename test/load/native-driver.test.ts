@@ -54,3 +54,20 @@ describe('rd-load under ASan/UBSan', () => {
     expect(held).toBe(1)
   }, 60_000)
 })
+
+describe('rd-load on its own', () => {
+  const driver = `${serverDir}build/rd-load`
+
+  it('refuses a host that is not loopback, whatever its caller checked: one line, exit 2', async () => {
+    const result = await execa(driver, ['--host', '10.1.2.3', '--port', '80', '--requests', '1', '--request-bytes', '1'], {reject: false, input: 'x\ngo\n'})
+    expect(result.exitCode).toBe(2)
+    expect(result.stderr).toBe('rd-load: refusing a non-loopback host: only 127.0.0.0/8 and ::1')
+    expect(result.stdout).toBe('')
+  })
+
+  it('says which option is wrong', async () => {
+    const result = await execa(driver, ['--host', '127.0.0.1', '--port', '80', '--requests', 'many', '--request-bytes', '1'], {reject: false, input: ''})
+    expect(result.exitCode).toBe(2)
+    expect(result.stderr).toBe('rd-load: --requests needs a whole number of at least 1, got many')
+  })
+})
