@@ -9,7 +9,8 @@
  * What it saves over Node is the fixed cost of each read and write.
  *
  * Usage: rd-load --host ADDR --port N --requests N --concurrency C --keep-alive 0|1 --waves W
- *          --stall-ms MS --timeout-ms MS --hold-ms MS --request-bytes R [--expect-bytes E]
+ *          --wave-pause-ms MS --stall-ms MS --timeout-ms MS --hold-ms MS --request-bytes R
+ *          [--expect-bytes E]
  *
  * stdin: R bytes of the request, E bytes of the exact answer (E = 0: answers are HTTP), then a
  * line "go" or "abort". While it runs, a stdin line "abort" (or EOF) ends it as aborted.
@@ -71,7 +72,7 @@ static struct {
     socklen_t addrLen;
     uint64_t requests;
     int concurrency, keepAlive, waves;
-    int64_t stallNs, timeoutNs, holdNs;
+    int64_t stallNs, timeoutNs, holdNs, wavePauseNs;
     unsigned char *request;
     size_t requestLen;
     unsigned char *expected; /* NULL: HTTP answers */
@@ -90,6 +91,8 @@ static struct {
     size_t progressCount, progressCap;
     int epfd;
     int halting, holding;
+    int wavePending;
+    int64_t waveOpenAtNs;
     const char *haltEnd;
     int64_t haltStalledForMs; /* -1: null */
     int64_t tickEveryNs, nextTickNs, deadlineNs, holdUntilNs;
@@ -324,15 +327,27 @@ static void startBurst(void) {
     for (int i = 1; i < opt.concurrency && needsConnection(); i++) openConnection();
 }
 
-/* The wave is served: close its connections and open the next wave's at once, a new burst. */
+static void openWave(void) {
+    run.wavePending = 0;
+    for (int i = 0; i < opt.concurrency && needsConnection(); i++) openConnection();
+}
+
+/* The wave is served: close its connections, and after --wave-pause-ms open the next wave's
+ * all at once, a new burst (see WAVE_PAUSE_MS in src/load/waves.ts for why the pause). */
 static void nextWave(void) {
     run.wave++;
     run.errorsBeforeWave = run.errors;
     closeAll();
-    for (int i = 0; i < opt.concurrency && needsConnection(); i++) openConnection();
+    if (opt.wavePauseNs <= 0) {
+        openWave();
+        return;
+    }
+    run.wavePending = 1;
+    run.waveOpenAtNs = nowNs() + opt.wavePauseNs;
 }
 
 static void finishIfIdle(void) {
+    if (run.wavePending) return;
     if (run.outstanding > 0 || run.connecting > 0 || run.ready.count > 0) return;
     if (run.ended) return;
     /* A wave whose requests were all sent goes on, even when the server closed every connection
@@ -739,6 +754,7 @@ int main(int argc, char **argv) {
         else if (strcmp(name, "--stall-ms") == 0) opt.stallNs = msArg(name, value);
         else if (strcmp(name, "--timeout-ms") == 0) opt.timeoutNs = msArg(name, value);
         else if (strcmp(name, "--hold-ms") == 0) opt.holdNs = msArg(name, value);
+        else if (strcmp(name, "--wave-pause-ms") == 0) opt.wavePauseNs = msArg(name, value);
         else if (strcmp(name, "--request-bytes") == 0) requestBytes = numberArg(name, value, 1);
         else if (strcmp(name, "--expect-bytes") == 0) expectBytes = numberArg(name, value, 0);
         else {
@@ -792,6 +808,7 @@ int main(int argc, char **argv) {
     for (;;) {
         int64_t now = nowNs();
         int64_t wakeAt = run.holding ? run.holdUntilNs : (run.nextTickNs < run.deadlineNs ? run.nextTickNs : run.deadlineNs);
+        if (run.wavePending && run.waveOpenAtNs < wakeAt) wakeAt = run.waveOpenAtNs;
         int64_t waitNs = wakeAt - now;
         int timeoutMs = waitNs <= 0 ? 0 : (int)((waitNs + 999999) / 1000000);
         int n = epoll_wait(run.epfd, events, MAX_EVENTS, timeoutMs);
@@ -802,6 +819,10 @@ int main(int argc, char **argv) {
         }
         runAfterTurn();
         now = nowNs();
+        if (run.wavePending && !run.ended && now >= run.waveOpenAtNs) {
+            openWave();
+            runAfterTurn();
+        }
         if (run.holding) {
             if (now >= run.holdUntilNs) finish(run.haltEnd, run.haltStalledForMs);
             continue;

@@ -19,6 +19,7 @@ import {UserError} from '../user-error.js'
 import {loadUrl, perSecond} from './load-result.js'
 import {planProtocol} from './protocol.js'
 import type {ConnectionRecord, LatencySummary, LoadEnd, LoadHooks, LoadOptions, LoadResult} from './types.js'
+import {WAVE_PAUSE_MS} from './waves.js'
 
 /** Points the engine at another rd-load binary: for tests of the missing-driver fallback. */
 export const NATIVE_DRIVER_ENV = 'REACTOR_DOCTOR_RD_LOAD'
@@ -75,7 +76,7 @@ export function runNative(options: LoadOptions, hooks: LoadHooks = {}): Promise<
   const args = [
     ...['--host', normalizeAddress(options.host), '--port', String(options.port)],
     ...['--requests', String(options.requests ?? 0), '--concurrency', String(options.concurrency)],
-    ...['--keep-alive', options.keepAlive ? '1' : '0', '--waves', String(waves)],
+    ...['--keep-alive', options.keepAlive ? '1' : '0', '--waves', String(waves), '--wave-pause-ms', String(WAVE_PAUSE_MS)],
     ...['--stall-ms', String(options.stallMs), '--timeout-ms', String(options.timeoutMs)],
     ...['--hold-ms', String(hooks.onStalled ? STALL_HOLD_MS : 0)],
     ...['--request-bytes', String(plan.request.length), '--expect-bytes', String(expected.length)],
