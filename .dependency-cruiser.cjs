@@ -8,6 +8,7 @@ const layers = [
   ['diagnose'],
   ['targets', 'load'],
   ['probes'],
+  ['process'],
 ]
 const folder = (names) => `^src/(${names.join('|')})/`
 const forbidden = layers.slice(1).map((layer, index) => ({

@@ -1,16 +1,18 @@
 /**
- * `npx tsx scripts/engine-vs-ab.ts [rounds] [requests]`: the ab engine against Debian's `ab -k`
- * on one reference server (lt, 1 I/O thread), 50 keep-alive connections, in interleaved rounds
- * (engine, ab, engine, ab...). Prints each round's requests/s and the CPU each side used per
- * request (the client's user and system time: this whole Node process for the engine, ab's
- * own for ab; the server's total), then the median of the per-round ratios. On 2 cores shared
+ * `npx tsx scripts/engine-vs-ab.ts [rounds] [requests]`: bench's default engine (native: rd-load)
+ * and the Node ab engine against Debian's `ab -k` on one reference server (lt, 1 I/O thread), 50
+ * keep-alive connections, in interleaved rounds (native, Node, ab, native...). Prints each round's
+ * requests/s and the CPU each side used per request (the client's user and system time: this
+ * whole Node process for the engines, plus the rd-load child's for the native one; ab's own for
+ * ab; the server's total), then the median of the per-round ratios. On 2 cores shared
  * by client and server, CPU per request is what decides requests/s. Needs `npm run build`, ab
  * (apache2-utils) and /usr/bin/time (time). A quicker, narrower cut of `npm run perf`'s first row.
  */
 import {existsSync, readFileSync} from 'node:fs'
 import {loadavg} from 'node:os'
 import {execa} from 'execa'
-import {runLoad} from '../src/load/index.js'
+import {DEFAULT_ENGINE, runLoad} from '../src/load/index.js'
+import type {EngineName} from '../src/load/types.js'
 import {type ReferenceServer, startReferenceServer} from '../src/targets/reference-server.js'
 import {median, medianRatio} from './lib/stats.js'
 import {missingTool} from './lib/tools.js'
@@ -36,13 +38,24 @@ function serverCpuUs(server: ReferenceServer): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1e6) / TICKS_PER_SECOND
 }
 
-async function engineRound(server: ReferenceServer): Promise<Round> {
+/** CPU of the children this process has waited for (rd-load under rd-launch), in µs: cutime, cstime. */
+function childrenCpuUs(): {user: number; system: number} {
+  const stat = readFileSync('/proc/self/stat', 'latin1')
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return {user: (Number(fields[13]) * 1e6) / TICKS_PER_SECOND, system: (Number(fields[14]) * 1e6) / TICKS_PER_SECOND}
+}
+
+async function engineRound(engine: EngineName, server: ReferenceServer): Promise<Round> {
   const serverBefore = serverCpuUs(server)
   const cpuBefore = process.cpuUsage()
-  const result = await runLoad('ab', {host: server.host, port: server.port, path: '/', requests: REQUESTS, concurrency: CONCURRENCY, keepAlive: true, stallMs: 2000, timeoutMs: 60_000})
+  const childrenBefore = childrenCpuUs()
+  const result = await runLoad(engine, {host: server.host, port: server.port, path: '/', requests: REQUESTS, concurrency: CONCURRENCY, keepAlive: true, stallMs: 2000, timeoutMs: 60_000})
   const cpu = process.cpuUsage(cpuBefore)
-  if (result.completed !== REQUESTS) throw new Error(`engine completed ${result.completed} of ${REQUESTS} (${result.end})`)
-  return {rps: result.requestsPerSecond, clientUserUs: cpu.user / REQUESTS, clientSystemUs: cpu.system / REQUESTS, serverUs: (serverCpuUs(server) - serverBefore) / REQUESTS}
+  const children = childrenCpuUs()
+  const user = cpu.user + children.user - childrenBefore.user
+  const system = cpu.system + children.system - childrenBefore.system
+  if (result.completed !== REQUESTS) throw new Error(`${engine} engine completed ${result.completed} of ${REQUESTS} (${result.end})`)
+  return {rps: result.requestsPerSecond, clientUserUs: user / REQUESTS, clientSystemUs: system / REQUESTS, serverUs: (serverCpuUs(server) - serverBefore) / REQUESTS}
 }
 
 /** ab under /usr/bin/time, whose last stderr line is ab's user and system seconds. */
@@ -76,22 +89,28 @@ async function main(): Promise<void> {
   const loadAtStart = loadavg()[0]!
   const server = await startReferenceServer({trigger: 'lt', threads: 1, accept: 'drain', read: 'drain', backlog: 128}, {statsIntervalMs: 0})
   const engine: Round[] = []
+  const node: Round[] = []
   const ab: Round[] = []
   try {
-    await engineRound(server) // warm the JIT
+    await engineRound(DEFAULT_ENGINE, server)
+    await engineRound('ab', server) // warm the JIT
     for (let round = 0; round < ROUNDS; round++) {
-      engine.push(await engineRound(server))
+      engine.push(await engineRound(DEFAULT_ENGINE, server))
+      node.push(await engineRound('ab', server))
       ab.push(await abRound(server))
     }
   } finally {
     await server.stop()
   }
-  const ratios = engine.map((round, i) => round.rps / ab[i]!.rps)
   console.log(`${ROUNDS} interleaved rounds, ${REQUESTS} requests, ${CONCURRENCY} keep-alive connections; load average ${loadAtStart.toFixed(2)} -> ${loadavg()[0]!.toFixed(2)}`)
-  console.log(line('engine', engine))
+  console.log(line(DEFAULT_ENGINE.padEnd(6), engine))
+  console.log(line('node  ', node))
   console.log(line('ab    ', ab))
-  console.log(`ratios: ${ratios.map((ratio) => ratio.toFixed(2)).join(' ')}`)
-  console.log(`engine/ab: median ratio ${medianRatio(engine.map((r) => r.rps), ab.map((r) => r.rps)).toFixed(2)}x (range ${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)})`)
+  for (const [name, rounds] of [[DEFAULT_ENGINE, engine], ['node', node]] as const) {
+    const ratios = rounds.map((round, i) => round.rps / ab[i]!.rps)
+    console.log(`${name}/ab ratios: ${ratios.map((ratio) => ratio.toFixed(2)).join(' ')}`)
+    console.log(`${name}/ab: median ratio ${medianRatio(rounds.map((r) => r.rps), ab.map((r) => r.rps)).toFixed(2)}x (range ${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)})`)
+  }
 }
 
 await main()

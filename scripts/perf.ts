@@ -11,9 +11,9 @@ import {availableParallelism, loadavg, release} from 'node:os'
 import {fileURLToPath} from 'node:url'
 import {execa} from 'execa'
 import type {BenchReport, BenchRun} from '../src/bench/types.js'
-import {runLoad} from '../src/load/index.js'
+import {DEFAULT_ENGINE, runLoad} from '../src/load/index.js'
 import type {EngineName, LoadOptions, LoadResult} from '../src/load/types.js'
-import {spawnOwned} from '../src/targets/owned-process.js'
+import {spawnOwned} from '../src/process/owned-process.js'
 import {type ReferenceServer, type ReferenceServerMode, startReferenceServer} from '../src/targets/reference-server.js'
 import type {ProbeFigures} from './bench-probes.js'
 import {runAb} from './lib/ab.js'
@@ -46,6 +46,11 @@ interface Row {
 
 const log = (line: string): void => console.error(line)
 
+/** The engine the rows measure is bench's default; the Node ab engine is shown beside it. */
+const ENGINE = DEFAULT_ENGINE
+const NODE_ENGINE: EngineName = 'ab'
+const engineLabel = (engine: EngineName): string => (engine === 'ab' ? 'Node ab engine' : `${engine} engine`)
+
 async function main(): Promise<void> {
   // Every child is an owned process group or an execa child: exiting stops them all (owned-process
   // on 'exit', execa's cleanup). One handler, so the signal ends the run instead of one tool.
@@ -61,7 +66,7 @@ async function main(): Promise<void> {
   console.log(renderMarkdown(rows, loadAtStart, loadavg()[0]!))
 }
 
-// --- requests/s: the ab engine against ab, wrk and the autocannon engine; the server against nginx
+// --- requests/s: the default engine (and the Node one) against ab, wrk and the autocannon engine; the server against nginx
 
 async function throughputRows(): Promise<Row[]> {
   const server = await startReferenceServer(LT_ONE_THREAD, {statsIntervalMs: 0})
@@ -69,12 +74,14 @@ async function throughputRows(): Promise<Row[]> {
   try {
     nginx = missingTool('nginx') ? null : await startNginx()
     log(`throughput: ${ROUNDS} interleaved rounds on the reference server (lt, 1 I/O thread)${nginx ? ' and nginx' : ''}`)
-    // Warm the JIT before anything is measured: with one warm-up run the engine's first rounds
-    // still ran 25-30% slower than its later ones.
-    for (let i = 0; i < 3; i++) await engineRps('ab', server)
+    // Warm the JIT before anything is measured: with one warm-up run the Node engine's first
+    // rounds still ran 25-30% slower than its later ones.
+    await engineRps(ENGINE, server)
+    for (let i = 0; i < 3; i++) await engineRps(NODE_ENGINE, server)
     await engineRps('autocannon', server)
     const measures: Record<string, () => Promise<number>> = {
-      engine: () => engineRps('ab', server),
+      engine: () => engineRps(ENGINE, server),
+      node: () => engineRps(NODE_ENGINE, server),
       autocannon: () => engineRps('autocannon', server),
     }
     if (!missingTool('ab')) measures.ab = () => abRps(server.url)
@@ -84,9 +91,10 @@ async function throughputRows(): Promise<Row[]> {
     const rps = await interleave(ROUNDS, measures)
     logSamples('req/s', rps)
     return [
-      vsTool('Debian `ab -k`', 'ab', rps.ab, rps.engine!, '≥ 1.0x'),
-      vsTool(`\`${wrkCommand(WRK)}\``, 'wrk', rps.wrk, rps.engine!, '-'),
-      vsTool('the autocannon engine', null, rps.autocannon, rps.engine!, '-'),
+      vsTool(ENGINE, 'Debian `ab -k`', 'ab', rps.ab, rps.engine!, '≥ 1.0x'),
+      vsTool(NODE_ENGINE, 'Debian `ab -k`', 'ab', rps.ab, rps.node!, '-'),
+      vsTool(ENGINE, `\`${wrkCommand(WRK)}\``, 'wrk', rps.wrk, rps.engine!, '-'),
+      vsTool(ENGINE, 'the autocannon engine', null, rps.autocannon, rps.engine!, '-'),
       nginxRow(rps.wrk, rps.nginx, nginx),
     ]
   } finally {
@@ -120,8 +128,8 @@ async function abRps(url: string): Promise<number> {
   return result.requestsPerSecond
 }
 
-function vsTool(name: string, tool: string | null, theirs: number[] | undefined, engine: number[], goal: string): Row {
-  const figure = `requests/s: ab engine vs ${name} (${THROUGHPUT.requests.toLocaleString('en-US')} requests, ${THROUGHPUT.concurrency} connections, keep-alive)`
+function vsTool(engineName: EngineName, name: string, tool: string | null, theirs: number[] | undefined, engine: number[], goal: string): Row {
+  const figure = `requests/s: ${engineLabel(engineName)} vs ${name} (${THROUGHPUT.requests.toLocaleString('en-US')} requests, ${THROUGHPUT.concurrency} connections, keep-alive)`
   if (!theirs) return {figure, measured: rps(engine), against: missingTool(tool!) ?? 'not measured', ratio: '-', goal}
   const ratio = medianRatio(engine, theirs)
   return {figure, measured: rps(engine), against: rps(theirs), ratio: times(ratio), goal: goal === '-' ? goal : `${goal}: ${ratio >= 1 ? 'met' : 'not met'}`}
@@ -149,7 +157,7 @@ async function burstRows(): Promise<Row[]> {
     logSamples('burst ms', ms)
     return [
       {
-        figure: '94-connection burst: ab engine (first response → 93rd other connect) vs 93 bare Node `net.connect()` at once',
+        figure: `94-connection burst: ${engineLabel(ENGINE)} (first response → 93rd other connect) vs 93 bare Node \`net.connect()\` at once`,
         measured: `${median(ms.engine).toFixed(1)} ms`,
         against: `${median(ms.bare).toFixed(1)} ms`,
         ratio: times(medianRatio(ms.engine, ms.bare)),
@@ -163,7 +171,7 @@ async function burstRows(): Promise<Row[]> {
 
 /** ab's pattern: one connection, then the other 93 in a burst once its first response is in. */
 async function engineBurstMs(server: ReferenceServer): Promise<number> {
-  const result = await runLoad('ab', loadOptions(server, 1000, 94))
+  const result = await runLoad(ENGINE, loadOptions(server, 1000, 94))
   assertComplete(result)
   const [first, ...rest] = result.connections
   return Math.max(...rest.map((connection) => connection.connectedAtMs ?? Number.NaN)) - (first!.firstByteAtMs ?? Number.NaN)
@@ -200,7 +208,7 @@ const SYN_ROUNDS = 15
  * in this process (one wave: ab's one burst), ab as Debian's binary.
  */
 async function synBurstRows(): Promise<Row[]> {
-  const figure = `${SYN_BURST.concurrency}-connection burst, span of its SYNs on loopback (2nd to ${SYN_BURST.concurrency}th, \`tcpdump -i lo\`): ab engine vs \`ab -n ${SYN_BURST.requests} -c ${SYN_BURST.concurrency} -k\``
+  const figure = `${SYN_BURST.concurrency}-connection burst, span of its SYNs on loopback (2nd to ${SYN_BURST.concurrency}th, \`tcpdump -i lo\`): ${engineLabel(ENGINE)} vs \`ab -n ${SYN_BURST.requests} -c ${SYN_BURST.concurrency} -k\``
   const missing = missingTool('tcpdump') ?? missingTool('ab')
   if (missing) return [{figure, measured: '-', against: missing, ratio: '-', goal: '≤ 1.0x'}]
   if (process.getuid?.() !== 0) return [{figure, measured: '-', against: 'not measured: tcpdump needs root', ratio: '-', goal: '≤ 1.0x'}]
@@ -230,7 +238,7 @@ async function synBurstRows(): Promise<Row[]> {
 
 async function engineSynSpan(server: ReferenceServer, rates: number[] = []): Promise<number> {
   const capture = await startSynCapture(server.port)
-  const result = await runLoad('ab', {...loadOptions(server, SYN_BURST.requests, SYN_BURST.concurrency), waves: 1})
+  const result = await runLoad(ENGINE, {...loadOptions(server, SYN_BURST.requests, SYN_BURST.concurrency), waves: 1})
   assertComplete(result)
   rates.push(result.requestsPerSecond)
   return burstSpanMs(await capture.stop(), SYN_BURST.concurrency)

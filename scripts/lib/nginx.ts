@@ -6,7 +6,7 @@ import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {findFreePort} from '../../src/targets/free-port.js'
-import {spawnOwned} from '../../src/targets/owned-process.js'
+import {spawnOwned} from '../../src/process/owned-process.js'
 import {waitForListen} from '../../src/targets/wait-for-listen.js'
 import {resolveSource} from '../../src/probes/index.js'
 

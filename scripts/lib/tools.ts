@@ -1,4 +1,4 @@
-import {findTool} from '../../src/probes/find-tool.js'
+import {findTool} from '../../src/process/find-tool.js'
 
 /** Debian package of each tool the benchmarks use, for the notes on a missing one. */
 const PACKAGE_OF: Record<string, string> = {ab: 'apache2-utils', wrk: 'wrk', nginx: 'nginx-light', netstat: 'net-tools', ss: 'iproute2'}

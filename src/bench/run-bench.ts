@@ -16,6 +16,8 @@ export interface BenchOptions
   extends Pick<LoadOptions, 'durationMs' | 'concurrency' | 'keepAlive' | 'bodyBytes' | 'stallMs' | 'timeoutMs' | 'requestTimeoutMs' | 'signal' | 'waves' | 'protocol'> {
   target: TargetSpec
   engine: EngineName
+  /** Why the engine is not the one asked for (rd-load not built): a note in the verdict. */
+  engineNote?: string | null
   /** Ignored when durationMs is set (a timed run). */
   requests: number
   /** Sampling period of the port during the load. */
@@ -94,6 +96,7 @@ export async function runBench(options: BenchOptions): Promise<BenchRun> {
       exitedEarly,
     })
     // The final readings' source is in the report; a fallback past a missing tool is said too.
+    if (options.engineNote) verdict.notes.push(options.engineNote)
     if (options.source.fallback) verdict.notes.push(`final readings: ${options.source.note}; install iproute2 (ss) to see the backlog limit and drops`)
     return {
       target: target.info,

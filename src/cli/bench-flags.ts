@@ -2,8 +2,9 @@
 import {Flags, type Interfaces} from '@oclif/core'
 import type {BenchOptions} from '../bench/run-bench.js'
 import {defaultFailOn} from '../bench/fail-on.js'
-import {engineNames, engineTable} from '../load/engines.js'
-import type {EngineName, LoadOptions} from '../load/types.js'
+import {DEFAULT_ENGINE, FALLBACK_ENGINE, engineNames, engineTable} from '../load/engines.js'
+import type {ResolvedEngine} from '../load/resolve-engine.js'
+import type {LoadOptions} from '../load/types.js'
 import {resolveSource} from '../probes/index.js'
 import {referenceModeFlags} from '../targets/reference-modes.js'
 import {acceptDelayFlag} from './accept-delay-flag.js'
@@ -14,10 +15,10 @@ import {parseDuration, parseInterval, parsePositiveDuration} from './parse-durat
 const {protocol: _serverProtocol, ...referenceModeFlagsOfBench} = referenceModeFlags({withDefaults: false, prefix: 'Reference server: '})
 
 export const benchFlags = {
+  // No oclif default: resolveEngine picks the default, and falls back when rd-load is not built.
   engine: Flags.string({
     options: engineNames,
-    default: 'ab',
-    summary: `Load engine: ${engineNames.map((name) => `${name}, ${engineTable[name].summary}`).join('; ')}.`,
+    summary: `Load engine (default ${DEFAULT_ENGINE}; ${FALLBACK_ENGINE} when rd-load is not built): ${engineNames.map((name) => `${name}, ${engineTable[name].summary}`).join('; ')}.`,
   }),
   requests: Flags.integer({char: 'n', default: 1000, min: 1, max: 10_000_000, summary: 'Requests to send (ab -n).'}),
   concurrency: Flags.integer({char: 'c', default: 94, min: 1, max: 20_000, summary: 'Connections (ab -c).'}),
@@ -59,16 +60,17 @@ export const benchFlags = {
 export type BenchFlagValues = Interfaces.InferredFlags<typeof benchFlags>
 
 /** The options of every bench run, from its flags: each duration parsed here, with its flag's name. */
-export function benchOptionsFromFlags(flags: BenchFlagValues, protocol: LoadOptions['protocol'], signal: AbortSignal): Omit<BenchOptions, 'target'> {
+export function benchOptionsFromFlags(flags: BenchFlagValues, engine: ResolvedEngine, protocol: LoadOptions['protocol'], signal: AbortSignal): Omit<BenchOptions, 'target'> {
   return {
-    engine: flags.engine as EngineName,
+    engine: engine.engine,
+    engineNote: engine.note,
     requests: flags.requests,
     durationMs: flags.duration !== undefined ? parsePositiveDuration(flags.duration, '--duration') : undefined,
     concurrency: flags.concurrency,
     keepAlive: flags.keepalive,
     bodyBytes: flags['body-size'] ?? 0,
     protocol,
-    waves: resolveWaves(flags),
+    waves: resolveWaves({...flags, engine: engine.engine}),
     stallMs: parsePositiveDuration(flags.stall, '--stall'),
     timeoutMs: parsePositiveDuration(flags.timeout, '--timeout'),
     requestTimeoutMs: parsePositiveDuration(flags['request-timeout'], '--request-timeout'),

@@ -5,7 +5,7 @@ import {UserError} from '../user-error.js'
 import {parseEscapes} from './parse-escapes.js'
 
 /**
- * Connection bursts per run when --waves is not given (ab engine, keep-alive), fewer when -n
+ * Connection bursts per run when --waves is not given (native and ab engines, keep-alive), fewer when -n
  * does not give every connection of every wave a request. Measured on the bare reference
  * acceptor (`--trigger et --threads 4 --accept once --accept-delay 0`, scripts/gate-rate.ts,
  * docs/perf.md): one burst caught the bug in about 3 of 4 runs; the default waves catch it in
@@ -16,7 +16,7 @@ export const DEFAULT_WAVES = 10
 export const wavesFlag = Flags.integer({
   min: 1,
   max: 10_000,
-  summary: `Connection bursts in one run (ab engine): after each, the -c connections close and connect again at once; -n is divided over them (default ${DEFAULT_WAVES}, fewer when -n is under ${DEFAULT_WAVES} x -c).`,
+  summary: `Connection bursts in one run (native and ab engines): after each, the -c connections close and connect again at once; -n is divided over them (default ${DEFAULT_WAVES}, fewer when -n is under ${DEFAULT_WAVES} x -c).`,
   description:
     'A race that shows in a fraction p of bursts is caught with 1-(1-p)^N over N waves. A wave that loses a connection stalls the run ' +
     'with its clients still connected, so the report names them. Bounded by --timeout.',
@@ -41,7 +41,7 @@ export function resolveWaves(flags: WavesFlags): number {
     return flags.waves
   }
   const engine = flags.engine as EngineName
-  if (engine !== 'ab' || !flags.keepalive || flags.duration !== undefined) return 1
+  if (!engineTable[engine].waves || !flags.keepalive || flags.duration !== undefined) return 1
   return Math.max(1, Math.min(DEFAULT_WAVES, Math.floor(flags.requests / flags.concurrency)))
 }
 

@@ -16,6 +16,8 @@ import {renderBenchHtml} from '../report/html.js'
 import {createProgressBar} from '../report/progress.js'
 import {createStreamStyle, plainStyle} from '../report/style.js'
 import {planTarget} from '../targets/plan-target.js'
+import {resolveEngine} from '../load/resolve-engine.js'
+import type {EngineName} from '../load/types.js'
 
 export default class Bench extends Command {
   static summary = 'Load a server the way ab does, watch its port, and say which connections it lost and why.'
@@ -42,7 +44,8 @@ Exit codes: 0 healthy, 1 findings that fail the gate (--fail-on), 2 usage or too
     // Cleared on every path: an error or Ctrl-C must not print after a half-drawn bar.
     const progress = createProgressBar({enabled: !flags.json})
     try {
-      const protocol = resolveProtocol(flags)
+      const engine = resolveEngine(flags.engine as EngineName | undefined)
+      const protocol = resolveProtocol({...flags, engine: engine.engine})
       const command = commandAfterDashes(this.argv, argv)
       const serverProtocol = serverProtocolFor(protocol, flags.url === undefined && command.length === 0)
       const plan = planTarget({...flags, command, protocol: serverProtocol, acceptDelayUs: parseAcceptDelay(flags['accept-delay'])}, parsePositiveDuration)
@@ -51,7 +54,7 @@ Exit codes: 0 healthy, 1 findings that fail the gate (--fail-on), 2 usage or too
       if (flags.report !== undefined) await checkWritable(flags.report, '--report')
       await checkCiOutputs(flags)
       const style = flags.json ? plainStyle : createStreamStyle(process.stdout)
-      const options = benchOptionsFromFlags(flags, protocol, interrupts.signal)
+      const options = benchOptionsFromFlags(flags, engine, protocol, interrupts.signal)
 
       const report = await runPlan(plan, {...options, host: flags.host, repeat: resolveRepeat(flags.repeat, plan), onProgress: (done, total, label) => progress.update(done, total, label)})
       progress.finish()

@@ -6,6 +6,7 @@ import {LatencyHistogram} from './latency-histogram.js'
 import {loadUrl, perSecond} from './load-result.js'
 import {RunWatch, type WatchedRun} from './run-watch.js'
 import type {LoadEnd, LoadHooks, LoadOptions, LoadResult} from './types.js'
+import {WAVE_PAUSE_MS} from './waves.js'
 import {UserError} from '../user-error.js'
 import {formatEndpoint} from '../probes/address.js'
 
@@ -31,6 +32,8 @@ class AbRun implements ConnectionOwner, WatchedRun {
   private nextId = 0
   private burstStarted = false
   private ended = false
+  /** Between a wave's close and the next wave's burst (WAVE_PAUSE_MS). */
+  private wavePending = false
   /** The wave (connection burst) running now, from 1. */
   private wave = 1
   /** Connection errors before the current wave began. */
@@ -153,15 +156,21 @@ class AbRun implements ConnectionOwner, WatchedRun {
   }
 
   /**
-   * The wave is served: close its connections and open the next wave's all at once, a new
-   * burst. A wave that loses a connection never gets here: it stalls with its clients connected.
+   * The wave is served: close its connections and, after WAVE_PAUSE_MS, open the next wave's all
+   * at once, a new burst. A wave that loses a connection never gets here: it stalls with its
+   * clients connected.
    */
   private nextWave(): void {
     this.wave++
     this.errorsBeforeWave = this.errors
     for (const connection of this.live) connection.retire()
     this.live.clear()
-    for (let i = 0; i < this.options.concurrency && this.needsConnection(); i++) this.open()
+    this.wavePending = true
+    setTimeout(() => {
+      this.wavePending = false
+      if (this.ended) return
+      for (let i = 0; i < this.options.concurrency && this.needsConnection(); i++) this.open()
+    }, WAVE_PAUSE_MS)
   }
 
   /** Requests written or about to be: the ones no other connection may take. */
@@ -193,6 +202,7 @@ class AbRun implements ConnectionOwner, WatchedRun {
   }
 
   private finishIfIdle(): void {
+    if (this.wavePending) return
     if (this.outstanding > 0 || this.connecting > 0 || this.ready.length > 0) return
     if (this.ended) return
     // A wave whose requests were all sent goes on, even when the server closed every connection

@@ -3,7 +3,7 @@ import {validateLoadOptions} from './load-options.js'
 import type {EngineName, LoadHooks, LoadOptions, LoadResult} from './types.js'
 
 export type {EngineName, LoadHooks, LoadOptions, LoadResult} from './types.js'
-export {engineNames, engineTable, speaks} from './engines.js'
+export {DEFAULT_ENGINE, engineNames, engineTable, speaks} from './engines.js'
 
 /** The one entry point: checks the options (loopback only), then runs the engine to its end. */
 export async function runLoad(engine: EngineName, options: LoadOptions, hooks: LoadHooks = {}): Promise<LoadResult> {

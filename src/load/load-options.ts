@@ -1,4 +1,5 @@
 import {assertLoopback} from '../probes/loopback.js'
+import {engineNames, engineTable, speaks, wavesEngines} from './engines.js'
 import type {EngineName, LoadOptions} from './types.js'
 import {UserError} from '../user-error.js'
 
@@ -14,7 +15,7 @@ export function validateLoadOptions(engine: EngineName, options: LoadOptions): v
   assertPositiveInteger('concurrency', options.concurrency)
   if (engine === 'autocannon' && !options.keepAlive) {
     // autocannon writes its next request on a connection the server is closing and loses it.
-    throw new UserError('the autocannon engine only runs keep-alive', 'use the ab engine without keep-alive')
+    throw new UserError('the autocannon engine only runs keep-alive', 'use --engine native (or ab) without keep-alive')
   }
   if (options.bodyBytes !== undefined && (!Number.isInteger(options.bodyBytes) || options.bodyBytes < 0)) {
     throw new UserError(`invalid body size ${options.bodyBytes}: expected a whole number of bytes`)
@@ -30,8 +31,8 @@ export function validateLoadOptions(engine: EngineName, options: LoadOptions): v
     if (options.concurrency > options.requests) {
       throw new UserError(`concurrency ${options.concurrency} is greater than the ${options.requests} requests`)
     }
-  } else if (engine === 'ab') {
-    throw new UserError('the ab engine needs a request count')
+  } else if (engineTable[engine].waves) {
+    throw new UserError(`the ${engine} engine needs a request count`)
   } else if (options.durationMs === undefined) {
     throw new UserError('the autocannon engine needs a request count or a duration')
   } else {
@@ -47,12 +48,15 @@ function assertPositive(name: string, value: number): void {
   if (!(value > 0) || !Number.isFinite(value)) throw new UserError(`invalid ${name} ${value}: expected a positive number`)
 }
 
-/** Waves need the ab engine, keep-alive, and a request for every connection in every wave. */
+/** Waves need an engine that runs them, keep-alive, and a request for every connection in every wave. */
 function validateWaves(engine: EngineName, options: LoadOptions): void {
   const waves = options.waves ?? 1
   if (!Number.isInteger(waves) || waves < 1) throw new UserError(`invalid waves ${waves}: expected a whole number of at least 1`)
   if (waves === 1) return
-  if (engine !== 'ab') throw new UserError(`${waves} waves need the ab engine`, 'drop --waves or use --engine ab')
+  if (!engineTable[engine].waves) {
+    const able = wavesEngines()
+    throw new UserError(`${waves} waves need the ${able.join(' or ')} engine`, `drop --waves or use --engine ${able[0]}`)
+  }
   if (!options.keepAlive) throw new UserError(`${waves} waves need keep-alive: without it every request is a new connection already`, 'drop --waves or --no-keepalive')
   const requests = options.requests ?? 0
   if (Math.floor(requests / waves) < options.concurrency) {
@@ -63,11 +67,14 @@ function validateWaves(engine: EngineName, options: LoadOptions): void {
   }
 }
 
-/** echo and raw: the ab engine only (autocannon speaks HTTP), and no HTTP body. */
+/** echo and raw: the engines that speak them (autocannon speaks HTTP only), and no HTTP body. */
 function validateProtocol(engine: EngineName, options: LoadOptions): void {
   const protocol = options.protocol
   if (protocol === undefined || protocol.kind === 'http') return
-  if (engine !== 'ab') throw new UserError(`the ${engine} engine speaks only HTTP, not ${protocol.kind}`, 'use --engine ab')
+  if (!speaks(engine, protocol.kind)) {
+    const able = engineNames.filter((other) => speaks(other, protocol.kind))
+    throw new UserError(`the ${engine} engine speaks only ${engineTable[engine].protocols.join(', ').replace('http', 'HTTP')}, not ${protocol.kind}`, `use --engine ${able[0]}`)
+  }
   if ((options.bodyBytes ?? 0) > 0) throw new UserError(`a body size is for HTTP requests, not ${protocol.kind}`, protocol.kind === 'echo' ? 'use --payload' : 'put the bytes in --send')
   if (protocol.kind === 'echo') assertPositiveInteger('payload size', protocol.payloadBytes)
   if (protocol.kind === 'raw' && (protocol.send.length === 0 || protocol.expect.length === 0)) {

@@ -13,6 +13,8 @@ export interface ResponseReader {
 export interface ProtocolPlan {
   /** The one request, written as is every time. */
   request: Buffer
+  /** The exact answer to each request (echo, raw); null: answers are HTTP responses. */
+  expected: Buffer | null
   newReader(onResponse: ResponseCallback): ResponseReader
 }
 
@@ -24,14 +26,15 @@ export function planProtocol(options: Pick<LoadOptions, 'host' | 'port' | 'path'
     case 'http':
       return {
         request: buildRequest(options.host, options.port, options.path, options.keepAlive, options.bodyBytes),
+        expected: null,
         newReader: (onResponse) => new HttpResponseParser(onResponse),
       }
     case 'echo': {
       const payload = echoPayload(protocol.payloadBytes)
-      return {request: payload, newReader: (onResponse) => new ExactReplyReader(payload, options.keepAlive, onResponse)}
+      return {request: payload, expected: payload, newReader: (onResponse) => new ExactReplyReader(payload, options.keepAlive, onResponse)}
     }
     case 'raw':
-      return {request: protocol.send, newReader: (onResponse) => new ExactReplyReader(protocol.expect, options.keepAlive, onResponse)}
+      return {request: protocol.send, expected: protocol.expect, newReader: (onResponse) => new ExactReplyReader(protocol.expect, options.keepAlive, onResponse)}
   }
 }
 

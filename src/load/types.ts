@@ -1,6 +1,6 @@
 /** Load engines take LoadOptions and return a plain, JSON-safe LoadResult. */
 
-export type EngineName = 'ab' | 'autocannon'
+export type EngineName = 'native' | 'ab' | 'autocannon'
 
 export interface LoadOptions {
   /** Loopback only: 127.0.0.0/8 or ::1 (checked by assertLoopback before any load starts). */

@@ -6,7 +6,7 @@ import {existsSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
 import {UserError} from '../user-error.js'
 import {modeArgs} from './reference-modes.js'
-import {type OwnedProcess, type ProcessExit, spawnOwned} from './owned-process.js'
+import {type OwnedProcess, type ProcessExit, spawnOwned} from '../process/owned-process.js'
 import {type ReferenceServerMode, type ServerEvent, type ServerStats, parseServerEvent} from './server-events.js'
 
 export type {ReferenceServerMode, ServerStats} from './server-events.js'

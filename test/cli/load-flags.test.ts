@@ -59,7 +59,7 @@ describe('--protocol', () => {
       [{protocol: 'raw', send: 'x', expect: 'y', payload: 3}, /^--payload is for --protocol echo, not --protocol raw$/],
       [{protocol: 'raw', send: 'PING\\r\\n'}, /^--protocol raw needs --send and --expect$/],
       [{protocol: 'raw', send: '', expect: 'y'}, /^--send is empty$/],
-      [{protocol: 'echo', engine: 'autocannon'}, /^--protocol echo needs the ab engine: autocannon speaks only http$/],
+      [{protocol: 'echo', engine: 'autocannon'}, /^--protocol echo needs the native or ab engine: autocannon speaks only http$/],
     ]
     for (const [flags, message] of cases) {
       const error = (() => {

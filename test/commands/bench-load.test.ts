@@ -141,12 +141,44 @@ describe('bench --repeat on one target', () => {
   })
 })
 
+describe('bench --engine', () => {
+  // The variable points the native engine at its driver; a missing file is a machine where the
+  // install found no C compiler.
+  const missingDriver = {REACTOR_DOCTOR_RD_LOAD: '/nonexistent/rd-load'}
+
+  it('runs the native engine by default, and the Node one with a note when rd-load is not built', async () => {
+    const native = singleRun((await runCli(['bench', '--trigger', 'lt', '-n', '200', '-c', '10', '--json'])).stdout)
+    expect(native.load).toMatchObject({engine: 'native', completed: 200})
+    expect(native.verdict.notes).toEqual([])
+
+    const result = await runCli(['bench', '--trigger', 'lt', '-n', '200', '-c', '10', '--json'], {env: missingDriver})
+    const run = singleRun(result.stdout)
+    expect(result.exitCode).toBe(0)
+    expect(run.load).toMatchObject({engine: 'ab', completed: 200})
+    expect(run.verdict.notes).toEqual([
+      'load: the native driver rd-load is not built (/nonexistent/rd-load), so the Node engine (--engine ab) ran, with the same semantics at fewer requests/s; to build it, install gcc and make, then run npm rebuild -g reactor-doctor (npm run build in a checkout)',
+    ])
+    const text = await runCli(['bench', '--trigger', 'lt', '-n', '200', '-c', '10'], {env: missingDriver})
+    expect(text.exitCode).toBe(0)
+    expect(text.stdout.replace(/\s+/g, ' ')).toContain('the native driver rd-load is not built (/nonexistent/rd-load), so the Node engine (--engine ab) ran')
+  })
+
+  it('refuses --engine native when rd-load is not built: one line, exit 2', async () => {
+    const result = await runCli(['bench', '--engine', 'native', '--trigger', 'lt'], {env: missingDriver})
+    expect(result.exitCode).toBe(2)
+    expect(result.stderr.trim()).toBe(
+      'Error: --engine native needs rd-load, which is not built (/nonexistent/rd-load); install gcc and make, then run npm rebuild -g reactor-doctor (npm run build in a checkout), or use --engine ab',
+    )
+    expect(result.stdout).toBe('')
+  })
+})
+
 describe('bench load flags: bad values', () => {
   it.each([
     [['--waves', '0'], /^Error: --waves: expected an integer greater than or equal to 1/],
     [['--waves', 'many'], /^Error: --waves: expected an integer/],
     [['--waves', '20', '--trigger', 'lt'], /^Error: 20 waves of 94 connections need at least 1880 requests, got 1000; raise -n, or lower --waves or -c$/],
-    [['--waves', '2', '--engine', 'autocannon', '--trigger', 'lt'], /^Error: 2 waves need the ab engine/],
+    [['--waves', '2', '--engine', 'autocannon', '--trigger', 'lt'], /^Error: 2 waves need the native or ab engine; drop --waves or use --engine native$/],
     [['--waves', '2', '--duration', '1s', '--engine', 'autocannon', '--trigger', 'lt'], /^Error: --waves divides -n over the bursts, and --duration runs by time/],
     [['--repeat', '0'], /^Error: --repeat: expected an integer greater than or equal to 1/],
     [['--repeat', '2', '--url', 'http://127.0.0.1:9/'], /^Error: --repeat starts a fresh server for each run, and --url names one already running/],
@@ -158,7 +190,7 @@ describe('bench load flags: bad values', () => {
     [['--protocol', 'raw', '--send', 'PING'], /^Error: --protocol raw needs --send and --expect/],
     [['--protocol', 'raw', '--send', 'PING\\q', '--expect', 'x', '--', 'true'], /^Error: --send: unknown escape \\q; use \\r \\n \\t \\\\ or \\xHH \(two hex digits\)$/],
     [['--protocol', 'raw', '--send', 'PING', '--expect', '+PONG'], /^Error: the reference server speaks http or echo, not --protocol raw/],
-    [['--protocol', 'echo', '--engine', 'autocannon'], /^Error: --protocol echo needs the ab engine/],
+    [['--protocol', 'echo', '--engine', 'autocannon'], /^Error: --protocol echo needs the native or ab engine: autocannon speaks only http; use --engine native$/],
     [['--url', 'tcp://127.0.0.1:9'], /^Error: --url tcp:\/\/127\.0\.0\.1:9 names a plain TCP server, and --protocol http sends HTTP; add --protocol echo/],
     [['--protocol', 'echo', '--url', 'tcp://127.0.0.1'], /^Error: --url tcp:\/\/127\.0\.0\.1: a tcp:\/\/ URL needs its port/],
   ])('bench %j: one line, exit 2', async (args, message) => {

@@ -148,7 +148,7 @@ describe('bench on the reference server', () => {
 })
 
 describe('bench on the user\'s own server', () => {
-  it.each(['ab', 'autocannon'])('finds accepted-but-never-closed sockets with the %s engine', async (engine) => {
+  it.each(['native', 'ab', 'autocannon'])('finds accepted-but-never-closed sockets with the %s engine', async (engine) => {
     const result = await runCli(['bench', '--engine', engine, '-n', '200', '-c', '10', '--json', '--', 'node', 'test/servers/never-close.mjs', '--port', '{port}'])
     const run = singleRun(result.stdout)
     expect(result.exitCode).toBe(1)

@@ -34,6 +34,7 @@ describe('npm pack + npm install -g of the tarball into a temporary prefix', () 
     expect(install.exitCode, `${String(install.stdout)}${String(install.stderr)}`).toBe(0)
     expect(existsSync(command)).toBe(true)
     expect(existsSync(join(installed, 'reference-server/build/reactor-server'))).toBe(true)
+    expect(existsSync(join(installed, 'reference-server/build/rd-load'))).toBe(true)
     // Only what the package lists: no tests, no TypeScript sources.
     expect(existsSync(join(installed, 'test'))).toBe(false)
     expect(existsSync(join(installed, 'src'))).toBe(false)
@@ -56,7 +57,7 @@ describe('npm pack + npm install -g of the tarball into a temporary prefix', () 
     expect(result.exitCode).toBe(0)
     const lines = String(result.stderr).trim().split('\n')
     expect(lines).toHaveLength(1)
-    expect(lines[0]).toMatch(/^reactor-doctor: a C compiler \(no-such-cc\) not found, so the bundled reference server was not built; install gcc and make, then run npm rebuild -g reactor-doctor/)
+    expect(lines[0]).toMatch(/^reactor-doctor: a C compiler \(no-such-cc\) not found, so the bundled reference server and load driver were not built; install gcc and make, then run npm rebuild -g reactor-doctor/)
   })
 
   it('with the server unbuilt, bench says so in one line, and the npm rebuild it advises builds it', async () => {

@@ -40,7 +40,7 @@ export function startEchoServer(): Promise<RunningServer> {
 }
 
 /** An in-process TCP server on a free loopback port; onData answers each chunk it reads. */
-async function startTcpServer(onData: (socket: Socket, chunk: Buffer) => void): Promise<RunningServer> {
+export async function startTcpServer(onData: (socket: Socket, chunk: Buffer) => void): Promise<RunningServer & {connections(): number}> {
   const sockets = new Set<Socket>()
   const server = createNetServer((socket) => {
     sockets.add(socket)
@@ -52,6 +52,7 @@ async function startTcpServer(onData: (socket: Socket, chunk: Buffer) => void): 
   await once(server, 'listening')
   return {
     port: (server.address() as AddressInfo).port,
+    connections: () => sockets.size,
     stop: async () => {
       for (const socket of sockets) socket.destroy()
       await new Promise<void>((resolve) => server.close(() => resolve()))

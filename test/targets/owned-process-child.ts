@@ -1,6 +1,6 @@
 // Spawns an owned `sleep` and prints its pid, then dies as argv[2] says: 'throw' (an uncaught
 // error), 'signal' (waits for a signal) or 'exit' (process.exit(3)).
-import {spawnOwned} from '../../src/targets/owned-process.js'
+import {spawnOwned} from '../../src/process/owned-process.js'
 
 const child = spawnOwned('sleep', ['60'])
 console.log(child.pid)

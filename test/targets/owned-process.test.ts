@@ -1,7 +1,7 @@
 import {fileURLToPath} from 'node:url'
 import {execa} from 'execa'
 import {afterEach, describe, expect, it} from 'vitest'
-import {countLiveProcesses, type OwnedProcess, spawnOwned} from '../../src/targets/owned-process.js'
+import {countLiveProcesses, type OwnedProcess, spawnOwned} from '../../src/process/owned-process.js'
 import {isAlive} from '../helpers/is-alive.js'
 
 const childScript = fileURLToPath(new URL('owned-process-child.ts', import.meta.url))

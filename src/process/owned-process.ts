@@ -18,7 +18,7 @@
  */
 import {spawn} from 'node:child_process'
 import {accessSync, constants, existsSync, readFileSync} from 'node:fs'
-import {findTool} from '../probes/find-tool.js'
+import {findTool} from './find-tool.js'
 import {fileURLToPath} from 'node:url'
 
 export interface ProcessExit {
@@ -31,11 +31,15 @@ export interface ProcessExit {
 export interface SpawnOwnedOptions {
   cwd?: string
   env?: NodeJS.ProcessEnv
+  /** 'pipe': the child reads what is written to OwnedProcess.stdin (default: nothing, /dev/null). */
+  stdin?: 'ignore' | 'pipe'
 }
 
 export interface OwnedProcess {
   /** The started process: rd-launch when it runs the command. */
   readonly pid: number
+  /** The child's stdin with `stdin: 'pipe'` (write errors ignored: the child may be gone); else null. */
+  readonly stdin: NodeJS.WritableStream | null
   /** The command's own pid (rd-launch's child), once it is running; else pid. */
   commandPid(): number
   /** Calls listener with each stdout line as it arrives. Returns the unsubscribe function. */
@@ -71,18 +75,19 @@ export function spawnOwned(command: string, args: readonly string[], options: Sp
     cwd: options.cwd,
     env: options.env,
     detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'],
   })
+  child.stdin?.on('error', () => {})
   const stdoutListeners = new Set<(line: string) => void>()
   const stderrListeners = new Set<(line: string) => void>()
   const stderrTail: string[] = []
   const entry = {pid: child.pid ?? -1, launched}
   let exit: ProcessExit | null = null
 
-  splitLines(child.stdout, (line) => {
+  splitLines(child.stdout!, (line) => {
     for (const listener of stdoutListeners) listener(line)
   })
-  splitLines(child.stderr, (line) => {
+  splitLines(child.stderr!, (line) => {
     stderrTail.push(line)
     if (stderrTail.length > STDERR_TAIL_LINES) stderrTail.shift()
     for (const listener of stderrListeners) listener(line)
@@ -115,6 +120,7 @@ export function spawnOwned(command: string, args: readonly string[], options: Sp
 
   return {
     pid: entry.pid,
+    stdin: child.stdin,
     commandPid: () => (launched ? (firstChild(entry.pid) ?? entry.pid) : entry.pid),
     onStdoutLine: (listener) => subscribe(stdoutListeners, listener),
     onStderrLine: (listener) => subscribe(stderrListeners, listener),
