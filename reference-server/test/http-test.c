@@ -6,18 +6,10 @@
 #include <unistd.h>
 
 #include "../http.h"
+#include "check.h"
 
-static int failures;
 static char *guarded; /* one writable page followed by a PROT_NONE page */
 static size_t pageSize;
-
-#define CHECK(cond)                                                          \
-    do {                                                                     \
-        if (!(cond)) {                                                       \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-            failures++;                                                      \
-        }                                                                    \
-    } while (0)
 
 /* Copies the first len bytes of s to end exactly at the guard page and parses them. */
 static int parsePrefix(const char *s, size_t len, httpRequest *req) {

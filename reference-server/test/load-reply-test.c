@@ -9,18 +9,10 @@
 
 #include "../load-latency.h"
 #include "../load-reply.h"
+#include "check.h"
 
-static int failures;
 static unsigned char *guarded;
 static size_t pageSize;
-
-#define CHECK(cond)                                                                  \
-    do {                                                                             \
-        if (!(cond)) {                                                               \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-            failures++;                                                              \
-        }                                                                            \
-    } while (0)
 
 /* What the callback saw: "200k" per answer (k: keep-alive, c: close). */
 typedef struct seen {
