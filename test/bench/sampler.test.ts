@@ -2,6 +2,7 @@ import {readdirSync, readlinkSync} from 'node:fs'
 import net from 'node:net'
 import {afterAll, beforeAll, describe, expect, it, vi} from 'vitest'
 import {FULL_TABLE_EVERY_MS, startSampler} from '../../src/bench/sampler.js'
+import {findClosedPort} from '../helpers/closed-port.js'
 import {connect, startTestServer, type TestServer} from '../helpers/test-servers.js'
 
 /** This process's open /proc/net/tcp* files. */
@@ -85,10 +86,7 @@ describe('startSampler (live, a dual-stack listener that never accepts)', () => 
 
 describe('startSampler (live, nothing listening)', () => {
   it('samples both tables and finds no listener and no connections', async () => {
-    const probe = net.createServer()
-    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
-    const port = (probe.address() as net.AddressInfo).port
-    await new Promise((resolve) => probe.close(resolve))
+    const port = await findClosedPort()
     let taken = 0
     const sampler = await startSampler({port, intervalMs: 20, completed: () => (taken++, 0)})
     await vi.waitFor(() => expect(taken).toBeGreaterThanOrEqual(3), {timeout: 10_000, interval: 5})

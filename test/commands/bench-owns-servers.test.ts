@@ -5,7 +5,7 @@
  */
 import {execa} from 'execa'
 import {describe, expect, it, vi} from 'vitest'
-import {findFreePort} from '../../src/targets/free-port.js'
+import {findClosedPort} from '../helpers/closed-port.js'
 import {isAlive} from '../helpers/is-alive.js'
 import {startCli} from '../helpers/run-cli.js'
 
@@ -29,7 +29,7 @@ const daemonizing = ['sh', '-c', 'setsid python3 -m http.server "$0" --bind 127.
 
 describe('bench owns every process it starts', () => {
   it('SIGKILL of bench stops the reference server it started', async () => {
-    const port = await findFreePort('127.0.0.1')
+    const port = await findClosedPort()
     const bench = startCli(['bench', '--trigger', 'lt', '--port', String(port), '-n', '10000000', '-c', '4', '--timeout', '60s'])
     const server = await listenerPid(port)
     bench.kill('SIGKILL')
@@ -38,7 +38,7 @@ describe('bench owns every process it starts', () => {
   })
 
   it('SIGKILL of bench stops what a server command daemonized', async () => {
-    const port = await findFreePort('127.0.0.1')
+    const port = await findClosedPort()
     const bench = startCli(['bench', '--port', String(port), '-n', '10000000', '-c', '4', '--timeout', '60s', '--', ...daemonizing])
     const daemon = await listenerPid(port)
     bench.kill('SIGKILL')
@@ -47,7 +47,7 @@ describe('bench owns every process it starts', () => {
   })
 
   it('a server command that daemonizes: bench runs, reports, and stops the daemon', async () => {
-    const port = await findFreePort('127.0.0.1')
+    const port = await findClosedPort()
     const result = await startCli(['bench', '--port', String(port), '-n', '200', '-c', '4', '--json', '--', ...daemonizing], {timeoutMs: 60_000})
     expect(result.timedOut).toBe(false)
     expect(String(result.stderr)).toBe('')
@@ -60,7 +60,7 @@ describe('bench owns every process it starts', () => {
 
 describe('bench on SIGTERM', () => {
   it('stops the server and exits 143 (128 + SIGTERM), as the convention is', async () => {
-    const port = await findFreePort('127.0.0.1')
+    const port = await findClosedPort()
     const bench = startCli(['bench', '--trigger', 'lt', '--port', String(port), '-n', '10000000', '-c', '4', '--timeout', '60s'])
     const server = await listenerPid(port)
     bench.kill('SIGTERM')

@@ -4,7 +4,7 @@ import {join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {Ajv} from 'ajv'
 import {afterEach, describe, expect, it, vi} from 'vitest'
-import {findFreePort} from '../../src/targets/free-port.js'
+import {findClosedPort} from '../helpers/closed-port.js'
 import {listServerSockets} from '../helpers/tcp-sockets.js'
 import type {BenchReport, BenchRun} from '../../src/bench/types.js'
 import {startReferenceServer, type ReferenceServer} from '../../src/targets/reference-server.js'
@@ -211,7 +211,7 @@ describe('bench on the user\'s own server', () => {
   })
 
   it('stops the server and exits on Ctrl-C mid-run', async () => {
-    const port = await findFreePort('127.0.0.1')
+    const port = await findClosedPort()
     const bench = startCli(['bench', '--port', String(port), '-n', '5000000', '-c', '4', '--timeout', '60s', '--', 'node', 'test/servers/never-close.mjs', '--port', '{port}'])
     const server = await waitForListener(port)
     // Mid-run: the load is on once the server holds client connections.

@@ -81,15 +81,7 @@ export async function startChildServer(script: string, args: string[]): Promise<
   }
 }
 
-/** A port with nothing listening on it (bound, then released). */
-export async function findClosedPort(): Promise<number> {
-  const server = createNetServer()
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const {port} = server.address() as AddressInfo
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  return port
-}
+export {findClosedPort} from '../helpers/closed-port.js'
 
 /** Registers an afterEach that stops every server passed to the returned track(). */
 export function trackServers(): <T extends RunningServer>(server: Promise<T>) => Promise<T> {
