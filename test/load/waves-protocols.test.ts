@@ -1,23 +1,17 @@
 import {describe, expect, it} from 'vitest'
 import {runLoad} from '../../src/load/index.js'
 import {ExactReplyReader, echoPayload} from '../../src/load/protocol.js'
-import type {EngineName, LoadOptions} from '../../src/load/types.js'
 import {UserError} from '../../src/user-error.js'
+import {abStyleEngines, seedOptions} from './load-cases.js'
 import {startEchoServer, startHttpServer, startRawServer, trackServers} from './servers.js'
 
 const track = trackServers()
 
-function options(port: number, overrides: Partial<LoadOptions> = {}): LoadOptions {
-  return {host: '127.0.0.1', port, path: '/', requests: 1000, concurrency: 94, keepAlive: true, stallMs: 1000, timeoutMs: 10_000, ...overrides}
-}
 
-// The Node driver and rd-load have the same semantics: every test runs on both.
-const engines: EngineName[] = ['ab', 'native']
-
-describe.each(engines)('%s engine waves', (engine) => {
+describe.each(abStyleEngines)('%s engine waves', (engine) => {
   it('closes the c connections after each wave and opens c new ones: n divided over the waves', async () => {
     const server = await track(startHttpServer())
-    const result = await runLoad(engine, options(server.port, {waves: 10}))
+    const result = await runLoad(engine, seedOptions(server.port, {waves: 10}))
 
     expect(result).toMatchObject({end: 'completed', sent: 1000, completed: 1000, errors: 0, waves: {requested: 10, started: 10}})
     expect(result.connections).toHaveLength(940)
@@ -38,7 +32,7 @@ describe.each(engines)('%s engine waves', (engine) => {
 
   it('is bounded by timeoutMs across all its waves', async () => {
     const server = await track(startHttpServer())
-    const result = await runLoad(engine, options(server.port, {requests: 1_000_000, concurrency: 10, waves: 1000, timeoutMs: 300}))
+    const result = await runLoad(engine, seedOptions(server.port, {requests: 1_000_000, concurrency: 10, waves: 1000, timeoutMs: 300}))
     expect(result.end).toBe('timeout')
     expect(result.waves!.started).toBeGreaterThan(1)
     expect(result.waves!.started).toBeLessThan(1000)
@@ -47,21 +41,21 @@ describe.each(engines)('%s engine waves', (engine) => {
 
   it('splits an uneven count, and refuses waves that would leave a connection without a request', async () => {
     const server = await track(startHttpServer())
-    const result = await runLoad(engine, options(server.port, {requests: 25, concurrency: 4, waves: 3}))
+    const result = await runLoad(engine, seedOptions(server.port, {requests: 25, concurrency: 4, waves: 3}))
     expect(result).toMatchObject({end: 'completed', sent: 25, completed: 25, waves: {requested: 3, started: 3}})
     expect([1, 2, 3].map((wave) => result.connections.filter((c) => c.wave === wave).reduce((sum, c) => sum + c.requestsSent, 0))).toEqual([8, 9, 8])
 
-    await expect(runLoad(engine, options(server.port, {waves: 11}))).rejects.toThrow(/^11 waves of 94 connections need at least 1034 requests, got 1000$/)
-    await expect(runLoad(engine, options(server.port, {waves: 2, keepAlive: false}))).rejects.toThrow(UserError)
-    await expect(runLoad('autocannon', options(server.port, {waves: 2}))).rejects.toThrow(/^2 waves need the native or ab engine$/)
-    await expect(runLoad(engine, options(server.port, {waves: 0}))).rejects.toThrow(/invalid waves 0/)
+    await expect(runLoad(engine, seedOptions(server.port, {waves: 11}))).rejects.toThrow(/^11 waves of 94 connections need at least 1034 requests, got 1000$/)
+    await expect(runLoad(engine, seedOptions(server.port, {waves: 2, keepAlive: false}))).rejects.toThrow(UserError)
+    await expect(runLoad('autocannon', seedOptions(server.port, {waves: 2}))).rejects.toThrow(/^2 waves need the native or ab engine$/)
+    await expect(runLoad(engine, seedOptions(server.port, {waves: 0}))).rejects.toThrow(/invalid waves 0/)
   })
 })
 
-describe.each(engines)('%s engine protocols', (engine) => {
+describe.each(abStyleEngines)('%s engine protocols', (engine) => {
   it('echo: each request is the payload, answered by the same bytes', async () => {
     const server = await track(startEchoServer())
-    const result = await runLoad(engine, options(server.port, {requests: 500, concurrency: 20, waves: 5, protocol: {kind: 'echo', payloadBytes: 100}}))
+    const result = await runLoad(engine, seedOptions(server.port, {requests: 500, concurrency: 20, waves: 5, protocol: {kind: 'echo', payloadBytes: 100}}))
 
     expect(result).toMatchObject({end: 'completed', sent: 500, completed: 500, errors: 0, non2xx: 0, requestBytes: 100})
     expect(result.url).toMatch(/^tcp:\/\/127\.0\.0\.1:\d+ \(echo\)$/)
@@ -71,26 +65,26 @@ describe.each(engines)('%s engine protocols', (engine) => {
   it('raw: sends --send and counts an answer when exactly --expect came back', async () => {
     const server = await track(startRawServer('+PONG\r\n'))
     const protocol = {kind: 'raw' as const, send: Buffer.from('PING\r\n'), expect: Buffer.from('+PONG\r\n')}
-    const result = await runLoad(engine, options(server.port, {requests: 300, concurrency: 10, protocol}))
+    const result = await runLoad(engine, seedOptions(server.port, {requests: 300, concurrency: 10, protocol}))
     expect(result).toMatchObject({end: 'completed', sent: 300, completed: 300, errors: 0, requestBytes: 6})
 
     const wrong = {...protocol, expect: Buffer.from('+OK\r\n')}
-    const failed = await runLoad(engine, options(server.port, {requests: 30, concurrency: 3, protocol: wrong}))
+    const failed = await runLoad(engine, seedOptions(server.port, {requests: 30, concurrency: 3, protocol: wrong}))
     expect(failed).toMatchObject({completed: 0, errors: 3})
     expect(failed.connections[0]!.error).toBe('bad response: expected "+OK\\r\\n" at byte 0 of the answer, got "+PONG"')
   })
 
   it('one request per connection without keep-alive, in every protocol', async () => {
     const server = await track(startEchoServer())
-    const result = await runLoad(engine, options(server.port, {requests: 50, concurrency: 5, keepAlive: false, protocol: {kind: 'echo', payloadBytes: 8}}))
+    const result = await runLoad(engine, seedOptions(server.port, {requests: 50, concurrency: 5, keepAlive: false, protocol: {kind: 'echo', payloadBytes: 8}}))
     expect(result).toMatchObject({end: 'completed', completed: 50})
     expect(result.connections).toHaveLength(50)
   })
 
   it('refuses a body size and the autocannon engine outside HTTP', async () => {
-    await expect(runLoad(engine, options(80, {bodyBytes: 10, protocol: {kind: 'echo', payloadBytes: 8}}))).rejects.toThrow(/a body size is for HTTP requests, not echo/)
-    await expect(runLoad('autocannon', options(80, {protocol: {kind: 'echo', payloadBytes: 8}}))).rejects.toThrow(/the autocannon engine speaks only HTTP/)
-    await expect(runLoad(engine, options(80, {protocol: {kind: 'echo', payloadBytes: 0}}))).rejects.toThrow(/invalid payload size 0/)
+    await expect(runLoad(engine, seedOptions(80, {bodyBytes: 10, protocol: {kind: 'echo', payloadBytes: 8}}))).rejects.toThrow(/a body size is for HTTP requests, not echo/)
+    await expect(runLoad('autocannon', seedOptions(80, {protocol: {kind: 'echo', payloadBytes: 8}}))).rejects.toThrow(/the autocannon engine speaks only HTTP/)
+    await expect(runLoad(engine, seedOptions(80, {protocol: {kind: 'echo', payloadBytes: 0}}))).rejects.toThrow(/invalid payload size 0/)
   })
 })
 
